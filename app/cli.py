@@ -1,0 +1,90 @@
+"""The `rowscan` command: train, serve, export.
+
+    rowscan train [--config seed|default] [--data-dir DIR] ...   train and write model/artifacts/
+    rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
+    rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.config import get_settings
+    from app.registry import check_artifacts
+    from model.artifacts import ArtifactError
+
+    settings = get_settings()
+    try:
+        check_artifacts(settings)  # fail in one clear line, before uvicorn and TensorFlow start
+    except ArtifactError as exc:
+        print(f"rowscan: cannot start: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "app.main:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from model.artifacts import ARTIFACTS_DIR, ArtifactError, load_keras_model
+    from model.export import export_saved_model
+
+    try:
+        model = load_keras_model(ARTIFACTS_DIR / args.model)
+    except ArtifactError as exc:
+        print(f"rowscan: {exc}", file=sys.stderr)
+        return 2
+    path = export_saved_model(model, args.saved_model / args.version)
+    print(f"SavedModel written to {path} (signature serving_default: rows [N, 28, 28] float32 -> probabilities [N, 10])")
+    print(f"Serve it with: tensorflow_model_server --rest_api_port=8501 --model_name={args.model} --model_base_path={args.saved_model.resolve()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rowscan", description="Rowscan: an LSTM that reads handwritten digits row by row.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    # `rowscan train ...` is handed whole to model.train (see main), which has its own --help.
+    commands.add_parser("train", help="train a model on MNIST and write its artifacts (rowscan train --help)", add_help=False)
+
+    serve_parser = commands.add_parser("serve", help="start the web app and API (uvicorn)")
+    serve_parser.add_argument("--host", help="interface to listen on (default: $ROWSCAN_HOST or 127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, help="port (default: $ROWSCAN_PORT or 8000)")
+    serve_parser.add_argument("--workers", type=int, help="worker processes, each with its own copy of the model (default: 1)")
+    serve_parser.set_defaults(handler=serve)
+
+    export_parser = commands.add_parser("export", help="write a TensorFlow SavedModel for TensorFlow Serving")
+    export_parser.add_argument("--saved-model", type=Path, required=True, help="base folder; the model goes in <DIR>/<version>")
+    export_parser.add_argument("--model", default="lstm", help="which model under model/artifacts (default: %(default)s)")
+    export_parser.add_argument("--version", default="1", help="version sub-folder, as TF Serving expects (default: %(default)s)")
+    export_parser.set_defaults(handler=export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:  # imports TensorFlow; the other commands keep start-up light
+        from model.train import main as train_main
+
+        return train_main(argv[1:], prog="rowscan train")
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

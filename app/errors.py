@@ -1,0 +1,127 @@
+"""One error shape for every failure: `{"error": "<what is wrong, what is expected>", "code": "<stable code>"}`.
+
+TF Serving and KServe clients read `error` as a string, as those servers send it; our own
+API adds `code` (and `details` for malformed bodies). Nothing a client sends ends in a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import preprocess
+from app.inference import InferenceTimeout, Overloaded
+from app.registry import UnknownModel
+
+log = logging.getLogger("rowscan")
+
+RETRY_AFTER_S = "1"
+
+INPUT_ERROR_STATUS: dict[type[preprocess.InputError], int] = {
+    preprocess.PayloadTooLarge: 413,
+    preprocess.ImageTooLarge: 413,
+    preprocess.UnsupportedFormat: 415,
+    preprocess.InvalidBase64: 400,
+    preprocess.NotAnImage: 400,
+    preprocess.InvalidPixels: 422,
+}
+
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    431: "headers_too_large",
+}
+
+
+class ApiError(Exception):
+    """An error a route raises on purpose, with its status and code."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None, headers=None) -> Response:
+    body: dict[str, Any] = {"error": message, "code": code}
+    if details:
+        body["details"] = details
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
+
+
+def _is_json(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        details.append({"field": ".".join(location) or "body", "problem": error.get("msg", "invalid")})
+    return details[:20]  # a huge bad body must not make a huge answer
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+
+    @app.exception_handler(preprocess.InputError)
+    async def input_error(request: Request, exc: preprocess.InputError) -> Response:
+        return error_response(INPUT_ERROR_STATUS.get(type(exc), 422), exc.code, exc.message)
+
+    @app.exception_handler(UnknownModel)
+    async def unknown_model(request: Request, exc: UnknownModel) -> Response:
+        return error_response(404, "unknown_model", str(exc))
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(request: Request, exc: Overloaded) -> Response:
+        return error_response(503, "overloaded", f"server busy: {exc}; retry shortly", headers={"Retry-After": RETRY_AFTER_S})
+
+    @app.exception_handler(InferenceTimeout)
+    async def timeout(request: Request, exc: InferenceTimeout) -> Response:
+        return error_response(503, "inference_timeout", str(exc), headers={"Retry-After": RETRY_AFTER_S})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return error_response(400, "invalid_json", "the body is not valid JSON; expected a JSON object")
+        expects_json = request.method in ("POST", "PUT", "PATCH") and any(
+            error.get("loc", ("",))[0] == "body" for error in errors
+        )
+        if expects_json and not _is_json(request) and "multipart" not in request.headers.get("content-type", ""):
+            return error_response(415, "unsupported_media_type", "expected a JSON body with Content-Type: application/json")
+        details = _validation_details(exc)
+        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:3])
+        return error_response(422, "invalid_request", f"the request does not match the expected shape ({summary})", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = HTTP_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
+        if exc.status_code == 413:
+            limit = request.app.state.settings.max_body_bytes
+            message = f"request body over the limit of {limit:,} bytes (ROWSCAN_MAX_BODY_BYTES)"
+        if exc.status_code == 405:
+            message = f"method {request.method} is not allowed on {request.url.path}"
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "the server failed on this request; it has been logged")

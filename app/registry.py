@@ -1,0 +1,157 @@
+"""The models the service answers with, loaded once at start-up, and the predict step they share.
+
+preprocess (app.preprocess, in the routes) -> `ServedModel.predict` (batched graph call)
+-> `Prediction` (digit, confidence, probabilities, per-row answers), the same for every route.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.config import Settings
+from app.inference import GraphModel, MicroBatcher, Output
+from app.metrics import Metrics
+from app.preprocess import Prepared
+from model import artifacts
+from model.artifacts import ArtifactError, Misses
+from model.environment import device_name
+
+log = logging.getLogger("rowscan")
+
+MODEL_VERSION = "1"  # TF Serving / KServe version label; the model file's sha256 identifies the weights
+
+
+class UnknownModel(LookupError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown model '{name}'; available: {', '.join(known)}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Prediction:
+    digit: int | None  # None when nothing was drawn
+    confidence: float
+    probabilities: np.ndarray  # [10]
+    empty: bool
+    input: np.ndarray  # [28, 28] what the model saw
+    steps: np.ndarray | None  # [28, 10] when asked for
+
+
+@dataclass
+class ServedModel:
+    name: str
+    directory: Path
+    sha256: str
+    metrics: dict[str, Any]
+    history: dict[str, Any]
+    misses: Misses
+    graph: GraphModel
+    batcher: MicroBatcher
+    version: str = MODEL_VERSION
+
+    @property
+    def has_steps(self) -> bool:
+        return self.graph.has_steps
+
+    async def infer(self, rows: np.ndarray) -> Output:
+        """Raw probabilities for float32 [N, 28, 28] (the tensor APIs: TF Serving, KServe v2)."""
+        return await self.batcher.run(rows)
+
+    async def predict(self, inputs: list[Prepared], *, with_steps: bool = False) -> list[Prediction]:
+        """Answers for prepared digits; empty drawings get no guess and skip the model."""
+        drawn = [i for i, prepared in enumerate(inputs) if not prepared.empty]
+        output = await self.infer(np.stack([inputs[i].pixels for i in drawn])) if drawn else None
+        row_of = {index: row for row, index in enumerate(drawn)}
+        predictions = []
+        for index, prepared in enumerate(inputs):
+            if prepared.empty:
+                probabilities = np.zeros(10, np.float32)
+                steps = np.zeros((28, 10), np.float32) if with_steps and self.has_steps else None
+                predictions.append(Prediction(None, 0.0, probabilities, True, prepared.pixels, steps))
+                continue
+            row = row_of[index]
+            probabilities = output.probabilities[row]
+            digit = int(probabilities.argmax())
+            steps = output.steps[row] if with_steps and output.steps is not None else None
+            predictions.append(Prediction(digit, float(probabilities[digit]), probabilities, False, prepared.pixels, steps))
+        return predictions
+
+    def reference(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "sha256": self.sha256}
+
+
+class ModelRegistry:
+    def __init__(self, models: dict[str, ServedModel], default: str) -> None:
+        self.models = models
+        self.default = default
+
+    def get(self, name: str | None = None) -> ServedModel:
+        try:
+            return self.models[name or self.default]
+        except KeyError:
+            raise UnknownModel(str(name), list(self.models)) from None
+
+    async def close(self) -> None:
+        for served in self.models.values():
+            await served.batcher.close()
+
+
+def check_artifacts(settings: Settings) -> None:
+    """Fast pre-flight without TensorFlow: every file present and readable, else ArtifactError."""
+    for name in settings.models:
+        directory = settings.model_dir(name)
+        if not directory.is_dir():
+            raise ArtifactError(directory, f"model folder for '{name}' not found (ROWSCAN_ARTIFACTS_DIR={settings.artifacts_dir})")
+        model_file = directory / artifacts.MODEL_FILE
+        if not model_file.is_file():
+            raise ArtifactError(model_file, "model file not found")
+        if not zipfile.is_zipfile(model_file):
+            raise ArtifactError(model_file, "not a Keras model file (expected a .keras zip archive)")
+        _check_metrics(directory, artifacts.load_metrics(directory), artifacts.load_misses(directory))
+        artifacts.load_history(directory)
+
+
+def _check_metrics(directory: Path, metrics: dict[str, Any], misses: Misses) -> None:
+    path = directory / artifacts.METRICS_FILE
+    for key in ("test_accuracy", "parameters", "test_misses", "confusion_matrix", "per_class_accuracy"):
+        if key not in metrics:
+            raise ArtifactError(path, f"metrics lack '{key}' (written by another version of `rowscan train`?)")
+    if metrics["test_misses"] != len(misses):
+        raise ArtifactError(path, f"metrics count {metrics['test_misses']} misses but {artifacts.MISSES_FILE} holds {len(misses)}")
+
+
+def load_model(settings: Settings, name: str, metrics_sink: Metrics) -> ServedModel:
+    directory = settings.model_dir(name)
+    metrics = artifacts.load_metrics(directory)
+    misses = artifacts.load_misses(directory)
+    _check_metrics(directory, metrics, misses)
+    keras_model = artifacts.load_keras_model(directory)
+    if keras_model.count_params() != metrics["parameters"]:
+        raise ArtifactError(
+            directory / artifacts.METRICS_FILE,
+            f"metrics describe {metrics['parameters']:,} parameters but {artifacts.MODEL_FILE} has {keras_model.count_params():,}: "
+            "the two files come from different training runs",
+        )
+    graph = GraphModel(keras_model)
+    batcher = MicroBatcher(
+        graph,
+        max_batch_size=settings.max_batch_size,
+        max_queue=settings.max_queue,
+        timeout_s=settings.inference_timeout_s,
+        on_batch=lambda size: metrics_sink.observe_batch(name, size),
+    )
+    sha256 = hashlib.sha256((directory / artifacts.MODEL_FILE).read_bytes()).hexdigest()
+    return ServedModel(name, directory, sha256, metrics, artifacts.load_history(directory), misses, graph, batcher)
+
+
+def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
+    models = {name: load_model(settings, name, metrics_sink) for name in settings.models}
+    log.info("models loaded: %s; inference device: %s", ", ".join(models), device_name())
+    return ModelRegistry(models, settings.default_model)

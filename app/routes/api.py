@@ -1,0 +1,225 @@
+"""Rowscan's own JSON API: predict (JSON, upload, batch), the model card, and the misses gallery."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import Response
+from PIL import Image
+from starlette.concurrency import run_in_threadpool
+
+from app import preprocess
+from app.deps import Registry, SettingsDep, json_response
+from app.errors import ApiError
+from app.registry import Prediction, ServedModel
+from app.schemas import (
+    ERROR_RESPONSES,
+    BatchRequest,
+    BatchResponse,
+    DigitInput,
+    MissDetail,
+    MissesPage,
+    PredictRequest,
+    PredictResponse,
+)
+from model.environment import device_name, library_versions
+
+router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
+
+
+def _elapsed_ms(request: Request) -> float:
+    return round((time.perf_counter() - request.scope.get("rowscan.started", time.perf_counter())) * 1000, 3)
+
+
+def _result(prediction: Prediction) -> dict:
+    result = {
+        "digit": prediction.digit,
+        "confidence": prediction.confidence,
+        "probabilities": prediction.probabilities,
+        "empty": prediction.empty,
+        "input": prediction.input,
+    }
+    if prediction.steps is not None:
+        result["steps"] = prediction.steps
+    return result
+
+
+def _check_steps(served: ServedModel, steps: bool) -> None:
+    if steps and not served.has_steps:
+        raise ApiError(422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'")
+
+
+async def _prepare(inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
+    """Pixels are cheap and prepared here; images (decode, framing) go to a worker thread."""
+
+    def prepare_all() -> list[preprocess.Prepared]:
+        return [
+            preprocess.prepare_pixels(item.pixels) if item.image is None else preprocess.prepare_image_string(item.image, limits)
+            for item in inputs
+        ]
+
+    if all(item.image is None for item in inputs):
+        return prepare_all()
+    return await run_in_threadpool(prepare_all)
+
+
+@router.post("/predict", response_model=PredictResponse, summary="Predict one digit (image or pixels)")
+async def predict(body: PredictRequest, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
+    all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
+    served = registry.get(body.model)
+    _check_steps(served, body.steps)
+    prepared = await _prepare([body], settings.image_limits)
+    [prediction] = await served.predict(prepared, with_steps=body.steps)
+    return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
+
+
+@router.post("/predict/upload", response_model=PredictResponse, summary="Predict one digit from an uploaded image file")
+async def predict_upload(
+    request: Request,
+    registry: Registry,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
+    steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
+    model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
+) -> Response:
+    """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
+    served = registry.get(model)
+    _check_steps(served, steps)
+    data = await file.read(settings.max_image_bytes + 1)
+    prepared = await run_in_threadpool(preprocess.prepare_image_bytes, data, settings.image_limits)
+    [prediction] = await served.predict([prepared], with_steps=steps)
+    return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
+
+
+@router.post("/predict/batch", response_model=BatchResponse, summary="Predict up to 256 digits in one request")
+async def predict_batch(body: BatchRequest, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    """Each input is an image or pixels, as for /api/predict; results come back in the same order."""
+    if len(body.inputs) > settings.max_digits_per_request:
+        raise ApiError(
+            413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
+        )
+    served = registry.get(body.model)
+    _check_steps(served, body.steps)
+    prepared = await _prepare(body.inputs, settings.image_limits)
+    predictions = await served.predict(prepared, with_steps=body.steps)
+    return json_response(
+        {"results": [_result(p) for p in predictions], "model": served.reference(), "elapsed_ms": _elapsed_ms(request)}
+    )
+
+
+@router.get("/model", summary="The model card")
+async def model_card(registry: Registry, model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None) -> Response:
+    """Architecture, parameter count, test accuracy (and the notebook recipe's), per-class accuracy,
+    confusion matrix, training history and configuration, library versions, and the device in use."""
+    served = registry.get(model)
+    metrics = served.metrics
+    return json_response(
+        {
+            **served.reference(),
+            **{key: value for key, value in metrics.items() if key != "model"},
+            "has_steps": served.has_steps,
+            "device": device_name(),
+            "serving_versions": library_versions(),
+            "history": served.history,
+        }
+    )
+
+
+@router.get("/models", summary="The models this server answers with")
+async def list_models(registry: Registry) -> Response:
+    return json_response(
+        {
+            "default": registry.default,
+            "models": [
+                {
+                    **served.reference(),
+                    "architecture": served.metrics.get("architecture"),
+                    "parameters": served.metrics["parameters"],
+                    "test_accuracy": served.metrics["test_accuracy"],
+                    "test_misses": served.metrics["test_misses"],
+                    "has_steps": served.has_steps,
+                }
+                for served in registry.models.values()
+            ],
+        }
+    )
+
+
+def _miss_item(served: ServedModel, position: int) -> dict:
+    misses = served.misses
+    probabilities = misses.probabilities[position]
+    true, predicted = int(misses.labels[position]), int(misses.predictions[position])
+    index = int(misses.indices[position])
+    return {
+        "index": index,
+        "true": true,
+        "predicted": predicted,
+        "confidence": float(probabilities[predicted]),
+        "probabilities": probabilities,
+        "title": f"t:{true}, p:{predicted}",
+        "image_url": f"/api/misses/{index}.png?model={served.name}",
+    }
+
+
+@router.get("/misses", response_model=MissesPage, summary="Test digits the model gets wrong")
+async def list_misses(
+    registry: Registry,
+    true: Annotated[int | None, Query(ge=0, le=9, description="Only misses of this true digit.")] = None,
+    predicted: Annotated[int | None, Query(ge=0, le=9, description="Only misses answered as this digit.")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 24,
+    model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None,
+) -> Response:
+    """In test-set order, `per_page` at a time; each with its probabilities and a PNG of the digit."""
+    served = registry.get(model)
+    misses = served.misses
+    keep = np.ones(len(misses), dtype=bool)
+    if true is not None:
+        keep &= misses.labels == true
+    if predicted is not None:
+        keep &= misses.predictions == predicted
+    positions = np.flatnonzero(keep)
+    start = (page - 1) * per_page
+    return json_response(
+        {
+            "model": served.name,
+            "total": len(positions),
+            "page": page,
+            "per_page": per_page,
+            "pages": max(1, -(-len(positions) // per_page)),
+            "items": [_miss_item(served, int(p)) for p in positions[start : start + per_page]],
+        }
+    )
+
+
+def _position(served: ServedModel, index: int) -> int:
+    found = np.flatnonzero(served.misses.indices == index)
+    if not len(found):
+        raise ApiError(404, "not_a_miss", f"test digit {index} is not among the misses of model '{served.name}'")
+    return int(found[0])
+
+
+@router.get("/misses/{index:int}", response_model=MissDetail, summary="One miss, with its pixels")
+async def miss_detail(registry: Registry, index: int, model: str | None = None) -> Response:
+    served = registry.get(model)
+    position = _position(served, index)
+    pixels = served.misses.images[position].astype(np.float32) / 255.0
+    return json_response({**_miss_item(served, position), "pixels": pixels})
+
+
+@router.get(
+    "/misses/{index:int}.png",
+    summary="The 28x28 image of one miss",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "28x28 greyscale PNG"}},
+)
+async def miss_image(registry: Registry, index: int, model: str | None = None) -> Response:
+    served = registry.get(model)
+    buffer = io.BytesIO()
+    Image.fromarray(served.misses.images[_position(served, index)]).save(buffer, format="PNG")
+    return Response(buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})

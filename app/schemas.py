@@ -1,0 +1,147 @@
+"""Request and response shapes of Rowscan's own JSON API (they also make the OpenAPI docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Pixels = list[list[float]] | list[float]
+
+PIXELS_DESCRIPTION = (
+    "The digit already prepared like MNIST: 28 rows of 28 numbers (or 784 in one list), "
+    "in [0, 1], light ink (1) on a dark background (0). Used as given."
+)
+IMAGE_DESCRIPTION = (
+    "An image of a drawn digit as a data URL (data:image/png;base64,...) or plain base64: "
+    "PNG, JPEG, WebP, GIF or BMP, any size and colours, dark-on-light or light-on-dark, "
+    "transparent backgrounds allowed. It is cropped, scaled and centred like MNIST."
+)
+MODEL_DESCRIPTION = "Which model answers (see GET /api/models); default: the shipped LSTM."
+
+# A 40x40 PNG of a dark vertical stroke on white: a "1", small enough to try in the docs.
+EXAMPLE_IMAGE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACgAAAAoCAAAAACpleexAAAAK0lEQVR42mP8z0AcYGIYRgpZMIUYGRgYGP4Pa1+PKhxVOKpwoBUyjsgSFwDAAgNPjiNpPAAAAABJRU5ErkJggg=="
+)
+
+
+class DigitInput(BaseModel):
+    """One digit: exactly one of `image` or `pixels`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    image: str | None = Field(default=None, description=IMAGE_DESCRIPTION)
+    pixels: Pixels | None = Field(default=None, description=PIXELS_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> "DigitInput":
+        if (self.image is None) == (self.pixels is None):
+            raise ValueError("give exactly one of 'image' (data URL or base64) or 'pixels' (28x28 numbers in [0, 1])")
+        return self
+
+
+class PredictRequest(DigitInput):
+    steps: bool = Field(default=False, description="Also return the answer after each of the 28 rows (recurrent models).")
+    model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"image": EXAMPLE_IMAGE, "steps": False}, {"pixels": [[0.0] * 28] * 28}]},
+    )
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"inputs": [{"image": EXAMPLE_IMAGE}, {"pixels": [0.0] * 784}]}]})
+
+    inputs: list[DigitInput] = Field(min_length=1, description="Up to 256 digits (ROWSCAN_MAX_DIGITS_PER_REQUEST).")
+    steps: bool = Field(default=False, description="Also return the answer after each row, per digit.")
+    model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+
+
+class ModelRef(BaseModel):
+    name: str
+    version: str
+    sha256: str = Field(description="sha256 of the model file: identifies the exact weights")
+
+
+class DigitResult(BaseModel):
+    digit: int | None = Field(description="The predicted digit, or null when nothing was drawn.", ge=0, le=9)
+    confidence: float = Field(description="Probability of the predicted digit (0 when empty).")
+    probabilities: list[float] = Field(description="Probability of each digit 0-9 (all 0 when empty).", min_length=10, max_length=10)
+    empty: bool = Field(description="True when no digit was found: draw one instead of trusting a guess.")
+    input: list[list[float]] = Field(description="The 28x28 input the model saw, light ink on dark, in [0, 1].")
+    steps: list[list[float]] | None = Field(
+        default=None, description="When asked: 28 lists of 10 probabilities, the answer after reading rows 1..28."
+    )
+
+
+class PredictResponse(DigitResult):
+    model: ModelRef
+    elapsed_ms: float = Field(description="Time spent in the service for this request.")
+
+
+class BatchResponse(BaseModel):
+    results: list[DigitResult]
+    model: ModelRef
+    elapsed_ms: float
+
+
+class ErrorResponse(BaseModel):
+    """Every error: what is wrong (`error`), a stable `code`, and details where useful."""
+
+    error: str = Field(description="What is wrong and what is expected.")
+    code: str = Field(description="Stable machine-readable code, e.g. invalid_pixels, unknown_model, payload_too_large.")
+    details: list[dict[str, Any]] | None = Field(default=None, description="Per-field problems of a malformed body.")
+
+
+class MissItem(BaseModel):
+    index: int = Field(description="Index in the MNIST test set (0-9999).")
+    true: int = Field(description="The true digit.")
+    predicted: int = Field(description="What the model answered.")
+    confidence: float
+    probabilities: list[float]
+    title: str = Field(description="t:<true>, p:<pred>, as the original notebook titled them.")
+    image_url: str = Field(description="PNG of the 28x28 test image, served by this app.")
+
+
+class MissesPage(BaseModel):
+    model: str
+    total: int = Field(description="Misses matching the filters.")
+    page: int
+    per_page: int
+    pages: int
+    items: list[MissItem]
+
+
+class MissDetail(MissItem):
+    pixels: list[list[float]] = Field(description="The 28x28 test image in [0, 1], ready for POST /api/predict.")
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its $defs inlined, for routes that read their body themselves."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        400: "Malformed request (invalid JSON, bad base64, not an image)",
+        404: "Unknown model or item",
+        413: "Body or image over the size limit",
+        415: "Unsupported image format or content type",
+        422: "Well-formed but invalid input (shape, range, fields)",
+        503: "Overloaded or model timed out; retry after the Retry-After seconds",
+    }.items()
+}
