@@ -1,8 +1,8 @@
-"""The `rowscan` command: train, serve, export.
+"""The `rowscan` command: train, serve, export, compare.
 
-    rowscan train [--config seed|default] [--data-dir DIR] ...   train and write model/artifacts/
-    rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
-    rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
+rowscan train [--config seed|default] [--data-dir DIR] ...   train and write model/artifacts/
+rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
+rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
 """
 
 from __future__ import annotations
@@ -19,20 +19,29 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.config import get_settings
-    from app.registry import check_artifacts
+    from app.registry import check_artifacts, load_registry
     from model.artifacts import ArtifactError
 
     settings = get_settings()
+    workers = args.workers or settings.workers
     try:
-        check_artifacts(settings)  # fail in one clear line, before uvicorn and TensorFlow start
+        check_artifacts(settings)  # a missing or unreadable file: one clear line, before TensorFlow starts
+        if workers == 1:
+            # Load here rather than in the lifespan, so a model that fails to load is also one clear line.
+            from app.main import create_app
+
+            app = create_app(settings)
+            app.state.registry = load_registry(settings, app.state.metrics)
+        else:
+            app = "app.main:app"  # each worker process loads its own copy in the lifespan
     except ArtifactError as exc:
         print(f"rowscan: cannot start: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
-        "app.main:app",
+        app,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         log_level=settings.log_level,
         proxy_headers=False,
         server_header=False,
@@ -51,8 +60,16 @@ def export(args: argparse.Namespace) -> int:
         return 2
     path = export_saved_model(model, args.saved_model / args.version)
     print(f"SavedModel written to {path} (signature serving_default: rows [N, 28, 28] float32 -> probabilities [N, 10])")
-    print(f"Serve it with: tensorflow_model_server --rest_api_port=8501 --model_name={args.model} --model_base_path={args.saved_model.resolve()}")
+    print(
+        f"Serve it with: tensorflow_model_server --rest_api_port=8501 --model_name={args.model} --model_base_path={args.saved_model.resolve()}"
+    )
     return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    from app.compare import run
+
+    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     export_parser.add_argument("--model", default="lstm", help="which model under model/artifacts (default: %(default)s)")
     export_parser.add_argument("--version", default="1", help="version sub-folder, as TF Serving expects (default: %(default)s)")
     export_parser.set_defaults(handler=export)
+
+    compare_parser = commands.add_parser("compare", help="measure every served model side by side and write a report")
+    compare_parser.add_argument("--models", help="comma-separated model names (default: the served models, $ROWSCAN_MODELS)")
+    compare_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, else Keras's download)")
+    compare_parser.add_argument("--redrawn", type=int, default=10_000, help="re-drawn digits to score (default: %(default)s)")
+    compare_parser.add_argument("--out", type=Path, help="report folder (default: the artifacts folder)")
+    compare_parser.set_defaults(handler=compare)
     return parser
 
 

@@ -26,4 +26,6 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 
 def json_response(content: Any, status_code: int = 200) -> Response:
     """orjson with NumPy arrays serialised natively: no per-float Python conversion on the hot path."""
-    return Response(orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY), status_code=status_code, media_type="application/json")
+    return Response(
+        orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY), status_code=status_code, media_type="application/json"
+    )

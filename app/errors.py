@@ -114,9 +114,6 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
-        if exc.status_code == 413:
-            limit = request.app.state.settings.max_body_bytes
-            message = f"request body over the limit of {limit:,} bytes (ROWSCAN_MAX_BODY_BYTES)"
         if exc.status_code == 405:
             message = f"method {request.method} is not allowed on {request.url.path}"
         return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))

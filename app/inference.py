@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -46,9 +46,9 @@ class GraphModel:
     def __init__(self, keras_model) -> None:
         import tensorflow as tf
 
-        from model.network import RNN, per_row_model
+        from model.network import per_row_model, reads_rows
 
-        self.has_steps = any(layer.name == RNN for layer in keras_model.layers)
+        self.has_steps = reads_rows(keras_model)
         network = per_row_model(keras_model) if self.has_steps else keras_model
         signature = [tf.TensorSpec([None, SIDE, SIDE], tf.float32, name="rows")]
         self._forward = tf.function(lambda rows: tf.nn.softmax(network(rows, training=False)), input_signature=signature)
@@ -118,7 +118,7 @@ class MicroBatcher:
             self._on_batch(len(rows))
             try:
                 output = await loop.run_in_executor(self._executor, self._model, rows)
-            except Exception as exc:  # noqa: BLE001  handed to every caller of this batch
+            except Exception as exc:
                 log.exception("model call failed for a batch of %d digits", len(rows))
                 for _, future in batch:
                     if not future.done():

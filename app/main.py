@@ -12,16 +12,16 @@ from contextlib import asynccontextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from fastapi import FastAPI  # noqa: E402
-from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from fastapi_offline import FastAPIOffline  # noqa: E402
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
-from app.config import Settings, get_settings  # noqa: E402
-from app.errors import install_error_handlers  # noqa: E402
-from app.metrics import Metrics  # noqa: E402
-from app.middleware import RequestMetrics, SecurityHeaders  # noqa: E402
-from app.registry import load_registry  # noqa: E402
-from app.routes import api, health, kserve, pages, tfserving  # noqa: E402
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.metrics import Metrics
+from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
+from app.registry import load_registry
+from app.routes import api, health, kserve, pages, tfserving
 
 log = logging.getLogger("rowscan")
 
@@ -37,15 +37,27 @@ Every error is JSON: `{"error": "what is wrong and what is expected", "code": "s
 """
 
 
+def configure_logging(level: str) -> None:
+    """Our log lines ("rowscan" logger) beside uvicorn's, in the same style."""
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+    log.setLevel(level.upper())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        started = time.perf_counter()
-        app.state.registry = load_registry(settings, metrics)
-        log.info("ready in %.1f s", time.perf_counter() - started)
+        if app.state.registry is None:  # `rowscan serve` may have loaded the models already
+            started = time.perf_counter()
+            app.state.registry = load_registry(settings, metrics)
+            log.info("ready in %.1f s", time.perf_counter() - started)
         yield
         await app.state.registry.close()
 
@@ -54,7 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
         favicon_url="/static/favicon.svg",
     )
     app.state.settings = settings
@@ -67,7 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     pages.mount_static(app, settings)
 
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app

@@ -25,7 +25,11 @@ class Metrics:
             "rowscan_request_seconds", "Time to answer, by route", ["route"], buckets=LATENCY_BUCKETS, registry=self.registry
         )
         self.batch_size = Histogram(
-            "rowscan_batch_size", "Digits per model call (micro-batching)", ["model"], buckets=BATCH_BUCKETS, registry=self.registry
+            "rowscan_batch_size",
+            "Digits per model call (micro-batching)",
+            ["model"],
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
         )
         self.digits = Counter("rowscan_digits", "Digits answered, by model", ["model"], registry=self.registry)
 

@@ -1,12 +1,12 @@
-"""Pure ASGI middleware (microseconds per request, unlike BaseHTTPMiddleware): security headers, request metrics.
-
-The body size limit is FastAPI's own `max_body_size` (it refuses on Content-Length before reading).
-"""
+"""Pure ASGI middleware (microseconds per request, unlike BaseHTTPMiddleware): body size limit,
+security headers, request metrics."""
 
 from __future__ import annotations
 
 import time
 
+import orjson
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import Metrics
@@ -16,10 +16,56 @@ PAGE_CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # Swagger UI and ReDoc start themselves with an inline script; still nothing from other origins.
-DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
-    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
-).replace("connect-src 'self'", "connect-src 'self'; worker-src 'self' blob:")
+DOCS_CSP = (
+    PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+    .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    .replace("connect-src 'self'", "connect-src 'self'; worker-src 'self' blob:")
+)
 DOCS_PATHS = ("/docs", "/redoc")
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over the limit of {limit:,} bytes (ROWSCAN_MAX_BODY_BYTES)")
+
+
+class BodySizeLimit:
+    """413 for bodies over `max_bytes`: at once from Content-Length (the body is never read), else
+    as soon as the stream passes the limit. (Starlette's own limiter answers in plain text.)"""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await self._refuse(send, bad_header=not declared.isdigit())
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _refuse(self, send: Send, bad_header: bool) -> None:
+        if bad_header:
+            status, body = 400, {"error": "invalid Content-Length header", "code": "bad_request"}
+        else:
+            status, body = 413, {"error": BodyTooLarge(self.max_bytes).detail, "code": "payload_too_large"}
+        content = orjson.dumps(body)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()), (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
 
 class SecurityHeaders:

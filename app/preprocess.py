@@ -43,7 +43,7 @@ MIN_CONTRAST = 0.15  # ink no brighter than this above the background means an e
 MIN_COMPONENT_SHARE = 0.03  # strokes holding less of the ink than this are specks
 MIN_INK_EXTENT = 0.06  # ink spanning less than this share of the image's longer side is a speck
 ANALYSIS_SIDE = 560  # larger images are box-reduced to about this size first (speed, memory)
-STROKE_RANGE = (2.0, 3.6)  # stroke width in px at the 20 px scale; MNIST's 5-95% range is 2.1-4.1
+STROKE_RANGE = (2.0, 3.2)  # stroke width (px at the 20 px scale): MNIST test set 5-95% range, same estimator
 MIN_PIXEL_INK = 2.0  # a prepared 28x28 holding less ink than two full pixels is empty
 
 
@@ -153,7 +153,7 @@ def _unidentified(data: bytes) -> InputError:
     try:
         other = Image.open(io.BytesIO(data))
         return UnsupportedFormat(f"{other.format} images are not accepted; expected {EXPECTED_IMAGE}")
-    except Exception:  # noqa: BLE001  any failure here just means "not an image"
+    except Exception:
         return NotAnImage(f"the data is not a recognisable image; expected {EXPECTED_IMAGE}")
 
 
@@ -171,7 +171,7 @@ def image_to_ink(image: Image.Image) -> np.ndarray:
         strokes_dark = opaque.any() and float(np.median(grey[opaque])) < 0.5
         background = 1.0 if strokes_dark else 0.0
         grey = grey * alpha + background * (1.0 - alpha)
-    background_level = float(np.median(grey))
+    background_level = float(np.median(grey[::2, ::2]))  # most pixels are background; a quarter of them tell
     ink = 1.0 - grey if background_level > 0.5 else grey
     return ink - min(background_level, 1.0 - background_level)
 
@@ -208,7 +208,8 @@ def _grey_and_alpha(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
 
 def frame_like_mnist(ink: np.ndarray) -> Prepared:
     """Crop the ink, normalise stroke and size, centre by mass in 28x28 (see module docstring)."""
-    peak = float(np.percentile(ink, 99.9)) if ink.size > 1000 else float(ink.max(initial=0.0))
+    # The ink's full strength, ignoring a few hot pixels (sampled: a quarter of the pixels is plenty).
+    peak = float(np.percentile(ink[::2, ::2], 99.9)) if ink.size > 4000 else float(ink.max(initial=0.0))
     if peak < MIN_CONTRAST:
         return _empty()
     ink = np.clip(ink / peak, 0.0, 1.0)
@@ -219,8 +220,8 @@ def frame_like_mnist(ink: np.ndarray) -> Prepared:
     if max(bottom - top, right - left) < MIN_INK_EXTENT * max(ink.shape):
         return _empty()
     # Only ink belonging to kept strokes (and its anti-aliased rim) survives the crop.
-    rim = ndimage.binary_dilation(kept, iterations=2)
-    crop = np.where(rim, ink, 0.0)[top:bottom, left:right].astype(np.float32)
+    rim = ndimage.maximum_filter(kept[top:bottom, left:right], size=5)
+    crop = np.where(rim, ink[top:bottom, left:right], 0.0).astype(np.float32)
     crop = _normalise_stroke(crop, BOX / max(crop.shape))
     top, bottom, left, right = _bounds(crop > INK_THRESHOLD)
     crop = crop[top:bottom, left:right]
@@ -245,16 +246,17 @@ def _ink_mask(ink: np.ndarray) -> np.ndarray | None:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     if count == 0:
         return None
-    mass = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
-    keep = np.flatnonzero(mass >= MIN_COMPONENT_SHARE * mass.sum()) + 1
-    return np.isin(labels, keep)
+    mass = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=count + 1)
+    mass[0] = 0.0  # background
+    keep = mass >= MIN_COMPONENT_SHARE * mass.sum()
+    return keep[labels]
 
 
 def _normalise_stroke(crop: np.ndarray, scale: float) -> np.ndarray:
     """Thicken hairlines and thin marker strokes so that, at 20 px, strokes are MNIST-like."""
     mask = crop > 0.5
     area = int(mask.sum())
-    perimeter = int((mask & ~ndimage.binary_erosion(mask)).sum())
+    perimeter = int((mask & ~ndimage.minimum_filter(mask, size=3)).sum())
     if area == 0 or perimeter == 0:
         return crop
     width = 2.0 * area / perimeter  # stroke width in source pixels (exact for long thin strokes)
@@ -318,10 +320,12 @@ def check_rows(values: object, name: str = "input", *, batched: bool = False) ->
             array = np.asarray(values, dtype=np.float32)
     except (ValueError, TypeError, OverflowError):
         raise InvalidPixels(f"{name} must be numbers in nested lists; expected {expected}") from None
+    if batched and (array.ndim == 0 or array.shape[0] == 0):
+        raise InvalidPixels(f"{name} holds no digits; expected {expected}")
     digits = array.shape[:1] if batched else ()
     if array.shape == digits + (SIDE * SIDE,):
         array = array.reshape(digits + (SIDE, SIDE))
-    if array.shape != digits + (SIDE, SIDE) or (batched and not digits[0]):
+    if array.shape != digits + (SIDE, SIDE):
         raise InvalidPixels(f"{name} has shape {list(array.shape)}; expected {expected}")
     if not np.isfinite(array).all():
         raise InvalidPixels(f"{name} contains NaN, infinity or numbers too large for float32; expected {expected}")

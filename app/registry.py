@@ -108,7 +108,9 @@ def check_artifacts(settings: Settings) -> None:
     for name in settings.models:
         directory = settings.model_dir(name)
         if not directory.is_dir():
-            raise ArtifactError(directory, f"model folder for '{name}' not found (ROWSCAN_ARTIFACTS_DIR={settings.artifacts_dir})")
+            raise ArtifactError(
+                directory, f"model folder for '{name}' not found (ROWSCAN_ARTIFACTS_DIR={settings.artifacts_dir})"
+            )
         model_file = directory / artifacts.MODEL_FILE
         if not model_file.is_file():
             raise ArtifactError(model_file, "model file not found")
@@ -124,7 +126,9 @@ def _check_metrics(directory: Path, metrics: dict[str, Any], misses: Misses) -> 
         if key not in metrics:
             raise ArtifactError(path, f"metrics lack '{key}' (written by another version of `rowscan train`?)")
     if metrics["test_misses"] != len(misses):
-        raise ArtifactError(path, f"metrics count {metrics['test_misses']} misses but {artifacts.MISSES_FILE} holds {len(misses)}")
+        raise ArtifactError(
+            path, f"metrics count {metrics['test_misses']} misses but {artifacts.MISSES_FILE} holds {len(misses)}"
+        )
 
 
 def load_model(settings: Settings, name: str, metrics_sink: Metrics) -> ServedModel:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-Pixels = list[list[float]] | list[float]
+# The documented shape is exact (28x28 or 784 numbers in [0, 1]); validation itself is done by
+# app.preprocess.check_rows, whose messages say precisely what is wrong.
+_PIXEL = {"type": "number", "minimum": 0, "maximum": 1}
+_PIXELS_SCHEMA = {
+    "oneOf": [
+        {"type": "array", "minItems": 28, "maxItems": 28, "items": {"type": "array", "minItems": 28, "maxItems": 28, "items": _PIXEL}},
+        {"type": "array", "minItems": 784, "maxItems": 784, "items": _PIXEL},
+    ]
+}
+Pixels = Annotated[list[list[float]] | list[float], WithJsonSchema(_PIXELS_SCHEMA)]
+ONE_SOURCE = {"oneOf": [{"required": ["image"]}, {"required": ["pixels"]}]}
 
 PIXELS_DESCRIPTION = (
     "The digit already prepared like MNIST: 28 rows of 28 numbers (or 784 in one list), "
@@ -20,21 +31,19 @@ IMAGE_DESCRIPTION = (
 MODEL_DESCRIPTION = "Which model answers (see GET /api/models); default: the shipped LSTM."
 
 # A 40x40 PNG of a dark vertical stroke on white: a "1", small enough to try in the docs.
-EXAMPLE_IMAGE = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACgAAAAoCAAAAACpleexAAAAK0lEQVR42mP8z0AcYGIYRgpZMIUYGRgYGP4Pa1+PKhxVOKpwoBUyjsgSFwDAAgNPjiNpPAAAAABJRU5ErkJggg=="
-)
+EXAMPLE_IMAGE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACgAAAAoCAAAAACpleexAAAAK0lEQVR42mP8z0AcYGIYRgpZMIUYGRgYGP4Pa1+PKhxVOKpwoBUyjsgSFwDAAgNPjiNpPAAAAABJRU5ErkJggg=="
 
 
 class DigitInput(BaseModel):
     """One digit: exactly one of `image` or `pixels`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=ONE_SOURCE)
 
-    image: str | None = Field(default=None, description=IMAGE_DESCRIPTION)
-    pixels: Pixels | None = Field(default=None, description=PIXELS_DESCRIPTION)
+    image: str | SkipJsonSchema[None] = Field(default=None, description=IMAGE_DESCRIPTION, min_length=1)
+    pixels: Pixels | SkipJsonSchema[None] = Field(default=None, description=PIXELS_DESCRIPTION)
 
     @model_validator(mode="after")
-    def _exactly_one_source(self) -> "DigitInput":
+    def _exactly_one_source(self) -> DigitInput:
         if (self.image is None) == (self.pixels is None):
             raise ValueError("give exactly one of 'image' (data URL or base64) or 'pixels' (28x28 numbers in [0, 1])")
         return self
@@ -46,12 +55,14 @@ class PredictRequest(DigitInput):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"image": EXAMPLE_IMAGE, "steps": False}, {"pixels": [[0.0] * 28] * 28}]},
+        json_schema_extra={**ONE_SOURCE, "examples": [{"image": EXAMPLE_IMAGE, "steps": False}, {"pixels": [[0.0] * 28] * 28}]},
     )
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"inputs": [{"image": EXAMPLE_IMAGE}, {"pixels": [0.0] * 784}]}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"inputs": [{"image": EXAMPLE_IMAGE}, {"pixels": [0.0] * 784}]}]}
+    )
 
     inputs: list[DigitInput] = Field(min_length=1, description="Up to 256 digits (ROWSCAN_MAX_DIGITS_PER_REQUEST).")
     steps: bool = Field(default=False, description="Also return the answer after each row, per digit.")
@@ -67,7 +78,9 @@ class ModelRef(BaseModel):
 class DigitResult(BaseModel):
     digit: int | None = Field(description="The predicted digit, or null when nothing was drawn.", ge=0, le=9)
     confidence: float = Field(description="Probability of the predicted digit (0 when empty).")
-    probabilities: list[float] = Field(description="Probability of each digit 0-9 (all 0 when empty).", min_length=10, max_length=10)
+    probabilities: list[float] = Field(
+        description="Probability of each digit 0-9 (all 0 when empty).", min_length=10, max_length=10
+    )
     empty: bool = Field(description="True when no digit was found: draw one instead of trusting a guess.")
     input: list[list[float]] = Field(description="The 28x28 input the model saw, light ink on dark, in [0, 1].")
     steps: list[list[float]] | None = Field(

@@ -23,14 +23,14 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from app.preprocess import prepare_image_bytes  # noqa: E402
-from model import artifacts  # noqa: E402
-from model.data import load_test_set  # noqa: E402
-from model.evaluate import predict_probabilities  # noqa: E402
-from model.redrawn import redrawn_set  # noqa: E402
+from app.preprocess import prepare_image_bytes
+from model import artifacts
+from model.data import load_test_set
+from model.evaluate import predict_probabilities
+from model.redrawn import redrawn_set
 
 
 def naive(data: bytes) -> np.ndarray:
@@ -75,8 +75,10 @@ def main() -> int:
         mask = np.zeros_like(labels, dtype=bool)
         mask[indices] = True
         print(row(style, mask))
-    print(f"\nPreprocessing time per 280x280 image: median {statistics.median(seconds) * 1e3:.2f} ms, "
-          f"p90 {np.percentile(seconds, 90) * 1e3:.2f} ms (decode + framing, one core)")
+    print(
+        f"\nPreprocessing time per 280x280 image: median {statistics.median(seconds) * 1e3:.2f} ms, "
+        f"p90 {np.percentile(seconds, 90) * 1e3:.2f} ms (decode + framing, one core)"
+    )
     return 0
 
 

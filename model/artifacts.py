@@ -27,6 +27,7 @@ METRICS_FILE = "metrics.json"
 HISTORY_FILE = "history.json"
 MISSES_FILE = "misses.npz"
 MISSES_KEYS = ("indices", "labels", "predictions", "probabilities", "images")
+COMPARISON_FILE = "comparison.json"  # written by `rowscan compare` beside the model folders
 
 
 class ArtifactError(RuntimeError):

@@ -108,7 +108,9 @@ def load_mnist(data_dir: str | os.PathLike | None = None, *, validation_size: in
     if directory is None:
         return _load_from_keras(validation_size)
     if not directory.is_dir():
-        raise MnistFileError(directory, "MNIST directory not found (set MNIST_DIR or --data-dir to a folder of the four .gz files)")
+        raise MnistFileError(
+            directory, "MNIST directory not found (set MNIST_DIR or --data-dir to a folder of the four .gz files)"
+        )
 
     arrays: dict[str, np.ndarray] = {}
     hashes: dict[str, str] = {}

@@ -6,7 +6,7 @@ import platform
 
 
 def device_name() -> str:
-    """"GPU (...)" when TensorFlow sees one (it then places the model there), else "CPU"."""
+    """ "GPU (...)" when TensorFlow sees one (it then places the model there), else "CPU"."""
     import tensorflow as tf
 
     gpus = tf.config.list_logical_devices("GPU")
@@ -18,4 +18,9 @@ def library_versions() -> dict[str, str]:
     import numpy as np
     import tensorflow as tf
 
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__}
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }

@@ -1,6 +1,7 @@
-"""The row-by-row recurrent network from the teaching notebook, in Keras.
+"""The networks, in Keras: the notebook's row-by-row LSTM (shipped), and for comparison a
+row-by-row GRU of about the same size and a small CNN of the kind courses use.
 
-A 28x28 digit is read as 28 time steps of 28 pixels (one row per step):
+LSTM. A 28x28 digit is read as 28 time steps of 28 pixels (one row per step):
 
     input [N, 28, 28]
       -> Dense(128) input projection, applied to every row       3,712 parameters
@@ -12,6 +13,10 @@ The LSTM returns its output at every step; the classifier model takes the last s
 and `per_row_model` puts the same Dense head on every step, so the very same weights tell
 what the network would answer after reading 1, 2, ... 28 rows (the UI animates this).
 The step-28 answer of the per-row model is exactly the classifier's answer.
+
+GRU (131,222 parameters): the same, with GRU(150) in place of LSTM(128), sized to match.
+CNN (225,034 parameters): Conv(32, 3x3) -> max-pool -> Conv(64, 3x3) -> max-pool -> Dense(128)
+-> dropout -> Dense(10). It sees the whole image at once, so it has no per-row answers.
 
 Keras's LSTM with its default activations runs on cuDNN when a GPU is present and on
 the CPU otherwise; nothing here chooses the device.
@@ -25,6 +30,7 @@ ROWS = COLS = 28
 CLASSES = 10
 PROJECTION_UNITS = 128
 RNN_UNITS = 128
+GRU_UNITS = 150  # 131,222 parameters, close to the LSTM's 136,586
 
 # Layer names the per-row view and the serving code rely on.
 PROJECTION = "projection"
@@ -52,6 +58,43 @@ def build_lstm(units: int = RNN_UNITS, projection_units: int = PROJECTION_UNITS)
     sequence = keras.layers.LSTM(units, return_sequences=True, unit_forget_bias=True, name=RNN)(projected)
     logits = keras.layers.Dense(CLASSES, name=LOGITS)(LastStep(name=LAST_STEP)(sequence))
     return keras.Model(rows, logits, name="rowscan_lstm")
+
+
+def build_gru(units: int = GRU_UNITS, projection_units: int = PROJECTION_UNITS) -> keras.Model:
+    """The same row-by-row reader with a GRU cell (fewer gates: more units for the same size)."""
+    rows = keras.Input(shape=(ROWS, COLS), name="rows")
+    projected = keras.layers.Dense(projection_units, name=PROJECTION)(rows)
+    sequence = keras.layers.GRU(units, return_sequences=True, name=RNN)(projected)
+    logits = keras.layers.Dense(CLASSES, name=LOGITS)(LastStep(name=LAST_STEP)(sequence))
+    return keras.Model(rows, logits, name="rowscan_gru")
+
+
+def build_cnn() -> keras.Model:
+    """A small course-style CNN, for comparison: sees the whole image at once."""
+    rows = keras.Input(shape=(ROWS, COLS), name="rows")
+    x = keras.layers.Reshape((ROWS, COLS, 1), name="image")(rows)
+    x = keras.layers.Conv2D(32, 3, activation="relu", name="conv1")(x)
+    x = keras.layers.MaxPooling2D(name="pool1")(x)
+    x = keras.layers.Conv2D(64, 3, activation="relu", name="conv2")(x)
+    x = keras.layers.MaxPooling2D(name="pool2")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden")(x)
+    x = keras.layers.Dropout(0.3, name="dropout")(x)
+    logits = keras.layers.Dense(CLASSES, name=LOGITS)(x)
+    return keras.Model(rows, logits, name="rowscan_cnn")
+
+
+NETWORKS = {"lstm": build_lstm, "gru": build_gru, "cnn": build_cnn}
+ARCHITECTURES = {
+    "lstm": "Dense(128) per row -> LSTM(128) -> Dense(10) from the last row",
+    "gru": "Dense(128) per row -> GRU(150) -> Dense(10) from the last row",
+    "cnn": "Conv(32,3x3) -> pool -> Conv(64,3x3) -> pool -> Dense(128) -> dropout 0.3 -> Dense(10)",
+}
+
+
+def reads_rows(model: keras.Model) -> bool:
+    """Recurrent models answer after every row; the CNN does not."""
+    return any(layer.name == RNN for layer in model.layers)
 
 
 def per_row_model(model: keras.Model) -> keras.Model:

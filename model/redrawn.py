@@ -10,8 +10,8 @@ canvas, some in colour, some saved as JPEG. Seeded, so every run sees the same s
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from PIL import Image
@@ -41,7 +41,7 @@ def redraw(image: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
 
 def redrawn_set(images: np.ndarray, labels: np.ndarray, seed: int = SEED) -> Iterator[Drawing]:
     rng = np.random.default_rng(seed)
-    for image, label in zip(images, labels):
+    for image, label in zip(images, labels, strict=True):
         data, style = redraw(image, rng)
         yield Drawing(data, int(label), style)
 

@@ -1,7 +1,8 @@
-"""Train the row-by-row LSTM on MNIST and write the artifacts the service loads.
+"""Train a network on MNIST and write the artifacts the service loads.
 
     rowscan train --config seed      # the notebook's recipe, to report how it does
     rowscan train --config default   # what Rowscan ships (augmented, scheduled, longer)
+    rowscan train --network gru      # the comparison models: gru, cnn (default: lstm)
     python -m model.train ...        # the same, without the console script
 
 Both use Adam and batch 128 as the notebook did, a fixed seed, and keep the weights of the
@@ -17,22 +18,22 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-from model import artifacts  # noqa: E402
-from model.augment import Augmentation, augment_batch  # noqa: E402
-from model.environment import device_name, library_versions  # noqa: E402
-from model.data import Mnist, Split, load_mnist  # noqa: E402
-from model.evaluate import evaluate, misses_arrays  # noqa: E402
-from model.network import build_lstm  # noqa: E402
+from model import artifacts
+from model.augment import Augmentation, augment_batch
+from model.data import Mnist, Split, load_mnist
+from model.environment import device_name, library_versions
+from model.evaluate import evaluate, misses_arrays
+from model.network import ARCHITECTURES, NETWORKS
 
 SEED = 2026
 
@@ -63,7 +64,6 @@ CONFIGS: dict[str, TrainConfig] = {
         augmentation=Augmentation(),
     ),
 }
-DEFAULT_OUTPUT = {"seed": artifacts.SEED_MODEL, "default": artifacts.SHIPPED_MODEL}
 
 
 class KeepBestEpoch(keras.callbacks.Callback):
@@ -122,7 +122,12 @@ def learning_rate(config: TrainConfig, steps_per_epoch: int):
 
 def describe_layers(model: keras.Model) -> list[dict[str, Any]]:
     return [
-        {"name": layer.name, "type": type(layer).__name__, "output_shape": list(layer.output.shape[1:]), "parameters": layer.count_params()}
+        {
+            "name": layer.name,
+            "type": type(layer).__name__,
+            "output_shape": list(layer.output.shape[1:]),
+            "parameters": layer.count_params(),
+        }
         for layer in model.layers
     ]
 
@@ -134,17 +139,19 @@ def train(
     *,
     epochs: int | None = None,
     limit: int | None = None,
+    network_name: str = "lstm",
     reference_dir: Path | None = None,
     verbose: int | str = "auto",
 ) -> dict[str, Any]:
-    """Train one configuration, keep the best validation epoch, evaluate on test, write the artifacts."""
+    """Train one network with one configuration, keep the best validation epoch, evaluate on test, write the artifacts."""
     config = CONFIGS[config_name]
+    build = NETWORKS[network_name]
     if epochs is not None:
         config = dataclasses.replace(config, epochs=epochs)
     train_split = data.train if limit is None else Split(data.train.images[:limit], data.train.labels[:limit])
 
     keras.utils.set_random_seed(config.seed)
-    network = build_lstm()
+    network = build()
     steps_per_epoch = -(-len(train_split) // config.batch_size)
     network.compile(
         optimizer=keras.optimizers.Adam(learning_rate(config, steps_per_epoch)),
@@ -163,19 +170,22 @@ def train(
     training_seconds = time.perf_counter() - started
 
     # A fresh network holding the best weights: saved without optimizer state, so the file stays small.
-    shipped = build_lstm()
+    shipped = build()
     shipped.set_weights(keep_best.best_weights)
     test = evaluate(shipped, data.test)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     shipped.save(out_dir / artifacts.MODEL_FILE)
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
-    history.update(epoch=list(range(1, len(epoch_log.seconds) + 1)), seconds=epoch_log.seconds, learning_rate=epoch_log.learning_rates)
+    history.update(
+        epoch=list(range(1, len(epoch_log.seconds) + 1)), seconds=epoch_log.seconds, learning_rate=epoch_log.learning_rates
+    )
     artifacts.write_json(out_dir / artifacts.HISTORY_FILE, history)
     artifacts.save_misses(out_dir, misses_arrays(test, data.test))
     metrics = {
         "model": out_dir.name,
-        "architecture": "Dense(128) per row -> LSTM(128) -> Dense(10) from the last row",
+        "network": network_name,
+        "architecture": ARCHITECTURES[network_name],
         "layers": describe_layers(shipped),
         "parameters": shipped.count_params(),
         "test_accuracy": test.accuracy,
@@ -196,7 +206,7 @@ def train(
         "training_device": device_name(),
         "data": {"source": data.source, "sha256": data.sha256},
         "notebook_recipe": _reference(reference_dir, out_dir),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     artifacts.write_json(out_dir / artifacts.METRICS_FILE, metrics)
     return metrics
@@ -215,21 +225,34 @@ def _reference(reference_dir: Path | None, out_dir: Path) -> dict[str, Any] | No
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Train the row-by-row LSTM on MNIST and write its artifacts.")
+    parser = argparse.ArgumentParser(prog=prog, description="Train a network on MNIST and write its artifacts.")
+    parser.add_argument("--network", choices=sorted(NETWORKS), default="lstm", help="which network (default: %(default)s)")
     parser.add_argument("--config", choices=sorted(CONFIGS), default="default", help="training recipe (default: %(default)s)")
     parser.add_argument("--data-dir", help="folder of the four MNIST .gz files (default: $MNIST_DIR, else Keras's download)")
-    parser.add_argument("--out", type=Path, help="output folder (default: model/artifacts/lstm, or lstm-seed for --config seed)")
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default: model/artifacts/<network>, or <network>-seed for --config seed)"
+    )
     parser.add_argument("--epochs", type=int, help="override the configuration's number of epochs")
     parser.add_argument("--limit", type=int, help="train on the first N training images only (smoke runs)")
     return parser
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    out_dir = args.out or artifacts.ARTIFACTS_DIR / DEFAULT_OUTPUT[args.config]
+    default_name = args.network if args.config == "default" else f"{args.network}-{args.config}"
+    out_dir = args.out or artifacts.ARTIFACTS_DIR / default_name
     data = load_mnist(args.data_dir)
     print(f"MNIST from {data.source}: {len(data.train)} train, {len(data.validation)} validation, {len(data.test)} test")
+    print(f"Network '{args.network}': {ARCHITECTURES[args.network]}")
     print(f"Config '{args.config}': {CONFIGS[args.config].description}  Device: {device_name()}")
-    metrics = train(args.config, data, out_dir, epochs=args.epochs, limit=args.limit, reference_dir=artifacts.ARTIFACTS_DIR / artifacts.SEED_MODEL)
+    metrics = train(
+        args.config,
+        data,
+        out_dir,
+        epochs=args.epochs,
+        limit=args.limit,
+        network_name=args.network,
+        reference_dir=artifacts.ARTIFACTS_DIR / artifacts.SEED_MODEL,
+    )
     print(
         f"Test accuracy {metrics['test_accuracy']:.2%} ({metrics['test_misses']} misses of {metrics['test_size']}), "
         f"best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {metrics['parameters']:,} parameters, "

@@ -26,6 +26,7 @@ from app.schemas import (
     PredictRequest,
     PredictResponse,
 )
+from model.artifacts import COMPARISON_FILE, load_json
 from model.environment import device_name, library_versions
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
@@ -50,7 +51,9 @@ def _result(prediction: Prediction) -> dict:
 
 def _check_steps(served: ServedModel, steps: bool) -> None:
     if steps and not served.has_steps:
-        raise ApiError(422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'")
+        raise ApiError(
+            422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'"
+        )
 
 
 async def _prepare(inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
@@ -113,7 +116,9 @@ async def predict_batch(body: BatchRequest, request: Request, registry: Registry
 
 
 @router.get("/model", summary="The model card")
-async def model_card(registry: Registry, model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None) -> Response:
+async def model_card(
+    registry: Registry, model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None
+) -> Response:
     """Architecture, parameter count, test accuracy (and the notebook recipe's), per-class accuracy,
     confusion matrix, training history and configuration, library versions, and the device in use."""
     served = registry.get(model)
@@ -195,6 +200,60 @@ async def list_misses(
             "items": [_miss_item(served, int(p)) for p in positions[start : start + per_page]],
         }
     )
+
+
+@router.get("/disagreements", summary="Test digits the served models answer differently")
+async def disagreements(
+    registry: Registry,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 24,
+) -> Response:
+    """Every test digit some model misses, where not all models give the same answer: each model's
+    answer, which are right, and the digit's image. Needs at least two served models to say anything."""
+    models = list(registry.models.values())
+    answers: dict[int, dict[str, int]] = {}
+    truth: dict[int, int] = {}
+    source: dict[int, str] = {}
+    for served in models:
+        for index, true, predicted in zip(
+            served.misses.indices.tolist(), served.misses.labels.tolist(), served.misses.predictions.tolist(), strict=True
+        ):
+            answers.setdefault(index, {})[served.name] = predicted
+            truth[index] = true
+            source.setdefault(index, served.name)
+    items = []
+    for index in sorted(answers):
+        predictions = {served.name: answers[index].get(served.name, truth[index]) for served in models}
+        if len(set(predictions.values())) > 1:
+            items.append(
+                {
+                    "index": index,
+                    "true": truth[index],
+                    "predictions": predictions,
+                    "correct": [name for name, digit in predictions.items() if digit == truth[index]],
+                    "image_url": f"/api/misses/{index}.png?model={source[index]}",
+                    "detail_url": f"/api/misses/{index}?model={source[index]}",
+                }
+            )
+    start = (page - 1) * per_page
+    return json_response(
+        {
+            "models": [served.name for served in models],
+            "total": len(items),
+            "page": page,
+            "per_page": per_page,
+            "pages": max(1, -(-len(items) // per_page)),
+            "items": items[start : start + per_page],
+        }
+    )
+
+
+@router.get("/comparison", summary="The models compared side by side (written by `rowscan compare`)")
+async def comparison(settings: SettingsDep) -> Response:
+    path = settings.artifacts_dir / COMPARISON_FILE
+    if not path.is_file():
+        raise ApiError(404, "no_comparison", "no comparison report yet; run `rowscan compare`")
+    return json_response(load_json(path))
 
 
 def _position(served: ServedModel, index: int) -> int:

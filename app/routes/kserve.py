@@ -136,7 +136,9 @@ def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
     if header_length is None:
         return body, b""
     if not header_length.isdigit() or not 0 < int(header_length) <= len(body):
-        raise ApiError(400, "invalid_request", f"Inference-Header-Content-Length {header_length!r} does not fit a body of {len(body)} bytes")
+        raise ApiError(
+            400, "invalid_request", f"Inference-Header-Content-Length {header_length!r} does not fit a body of {len(body)} bytes"
+        )
     return body[: int(header_length)], body[int(header_length) :]
 
 
@@ -155,7 +157,9 @@ def _input_rows(request: InferenceRequest, binary: bytes, limit: int) -> np.ndar
     binary_size = (tensor.parameters or {}).get("binary_data_size")
     if binary_size is not None:
         if binary_size != count * 4 or len(binary) != binary_size:
-            raise ApiError(400, "invalid_request", f"binary data of {len(binary)} bytes; shape {tensor.shape} of FP32 needs {count * 4}")
+            raise ApiError(
+                400, "invalid_request", f"binary data of {len(binary)} bytes; shape {tensor.shape} of FP32 needs {count * 4}"
+            )
         values: Any = np.frombuffer(binary, dtype="<f4")
     elif tensor.data is None:
         raise ApiError(400, "invalid_request", "input has no 'data' and no binary_data_size parameter")
@@ -225,7 +229,10 @@ async def infer(name: str, request: Request, registry: Registry, settings: Setti
 
 
 @router.post(
-    "/models/{name}/versions/{version}/infer", response_model=InferenceResponse, openapi_extra=INFER_DOCS, summary="Inference, one version"
+    "/models/{name}/versions/{version}/infer",
+    response_model=InferenceResponse,
+    openapi_extra=INFER_DOCS,
+    summary="Inference, one version",
 )
 async def infer_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
     return await _infer(_served(registry, name, version), request, settings)

@@ -32,7 +32,7 @@ OUTPUT_NAME = "probabilities"
 SIGNATURE = "serving_default"
 
 
-class PredictRequest(BaseModel):
+class TFServingRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"instances": [[[0.0] * 28] * 28]}, {"instances": [{"b64": "<base64 PNG>"}]}]},
@@ -43,7 +43,7 @@ class PredictRequest(BaseModel):
     inputs: Any | None = Field(default=None, description="Columnar format: a list of digits, or {'rows': [...]}.")
 
 
-class PredictResponse(BaseModel):
+class TFServingResponse(BaseModel):
     predictions: list[list[float]] | None = Field(default=None, description="Row format: 10 probabilities per digit.")
     outputs: list[list[float]] | None = Field(default=None, description="Columnar format: the same, under 'outputs'.")
 
@@ -61,7 +61,10 @@ def _status(served: ServedModel) -> Response:
 
 
 def _tensor(shape: list[int]) -> dict[str, Any]:
-    return {"dtype": "DT_FLOAT", "tensor_shape": {"dim": [{"size": str(size), "name": ""} for size in shape], "unknown_rank": False}}
+    return {
+        "dtype": "DT_FLOAT",
+        "tensor_shape": {"dim": [{"size": str(size), "name": ""} for size in shape], "unknown_rank": False},
+    }
 
 
 def _metadata(served: ServedModel) -> Response:
@@ -78,7 +81,7 @@ def _metadata(served: ServedModel) -> Response:
     )
 
 
-def _instances(body: PredictRequest) -> tuple[list[Any], str]:
+def _instances(body: TFServingRequest) -> tuple[list[Any], str]:
     """The list of digit instances and the answer key ('predictions' or 'outputs')."""
     if body.signature_name not in (None, "", SIGNATURE):
         raise ApiError(400, "unknown_signature", f"no signature '{body.signature_name}'; available: {SIGNATURE}")
@@ -89,7 +92,9 @@ def _instances(body: PredictRequest) -> tuple[list[Any], str]:
     inputs = body.inputs
     if isinstance(inputs, dict):
         if set(inputs) != {INPUT_NAME}:
-            raise ApiError(400, "invalid_request", f"columnar 'inputs' names unknown tensors {sorted(inputs)}; expected '{INPUT_NAME}'")
+            raise ApiError(
+                400, "invalid_request", f"columnar 'inputs' names unknown tensors {sorted(inputs)}; expected '{INPUT_NAME}'"
+            )
         inputs = inputs[INPUT_NAME]
     if not isinstance(inputs, list):
         raise ApiError(400, "invalid_request", "'inputs' must be a list of digits or {'rows': [digits]}")
@@ -109,7 +114,9 @@ def _rows(instances: list[Any], settings) -> np.ndarray:
     for position, item in enumerate(unwrapped):
         if isinstance(item, dict):
             if set(item) != {"b64"} or not isinstance(item["b64"], str):
-                raise ApiError(400, "invalid_request", f"instance {position}: expected a 28x28 list, {{'b64': '<image>'}} or {{'rows': ...}}")
+                raise ApiError(
+                    400, "invalid_request", f"instance {position}: expected a 28x28 list, {{'b64': '<image>'}} or {{'rows': ...}}"
+                )
             rows.append(preprocess.prepare_image_string(item["b64"], settings.image_limits).pixels)
         else:
             rows.append(preprocess.check_rows(item, f"instance {position}")[0])
@@ -136,7 +143,7 @@ async def model_version_metadata(name: str, version: str, registry: Registry) ->
     return _metadata(_served(registry, name, version))
 
 
-async def _predict(served: ServedModel, body: PredictRequest, settings) -> Response:
+async def _predict(served: ServedModel, body: TFServingRequest, settings) -> Response:
     instances, key = _instances(body)
     has_images = any(isinstance(item, dict) for item in instances)  # decoding images: off the event loop
     rows = await run_in_threadpool(_rows, instances, settings) if has_images else _rows(instances, settings)
@@ -144,11 +151,11 @@ async def _predict(served: ServedModel, body: PredictRequest, settings) -> Respo
     return json_response({key: output.probabilities})
 
 
-@router.post("/{name}:predict", response_model=PredictResponse, summary="Predict (TF Serving REST)")
-async def predict(name: str, body: PredictRequest, registry: Registry, settings: SettingsDep) -> Response:
+@router.post("/{name}:predict", response_model=TFServingResponse, summary="Predict (TF Serving REST)")
+async def predict(name: str, body: TFServingRequest, registry: Registry, settings: SettingsDep) -> Response:
     return await _predict(_served(registry, name, None), body, settings)
 
 
-@router.post("/{name}/versions/{version}:predict", response_model=PredictResponse, summary="Predict with one version")
-async def predict_version(name: str, version: str, body: PredictRequest, registry: Registry, settings: SettingsDep) -> Response:
+@router.post("/{name}/versions/{version}:predict", response_model=TFServingResponse, summary="Predict with one version")
+async def predict_version(name: str, version: str, body: TFServingRequest, registry: Registry, settings: SettingsDep) -> Response:
     return await _predict(_served(registry, name, version), body, settings)

@@ -1,0 +1,187 @@
+"""`rowscan compare`: the notebook's closing question, answered with measurements.
+
+"Can we do better in terms of accuracy, model size, and computational speed?" Every served
+model is measured in one run, in one process, with the same threads:
+
+- MNIST test accuracy (all 10,000) with a 95% Wilson confidence interval;
+- accuracy on re-drawn MNIST (model/redrawn.py, through app.preprocess, as the service sees drawings);
+- parameters, model file size, training time (from its metrics.json);
+- single-digit latency and batch-64 throughput of the serving graph (medians, models interleaved
+  round by round so machine noise hits all of them alike);
+- the test digits each model misses that all the others get right.
+
+Writes `comparison.json` and `comparison.md` (default: model/artifacts/) and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.inference import GraphModel
+from app.preprocess import prepare_image_bytes
+from model import artifacts
+from model.data import load_test_set
+from model.environment import device_name, library_versions
+from model.evaluate import evaluate
+from model.redrawn import redrawn_set
+
+REPORT_MD = "comparison.md"
+TIMING_ROUNDS = 7
+
+
+@dataclass
+class Measured:
+    name: str
+    graph: GraphModel
+    metrics: dict[str, Any]
+    file_bytes: int
+    test_predictions: np.ndarray
+    latency_s: list[float]
+    batch64_s: list[float]
+
+
+def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """95% confidence interval of an accuracy: better than p +- z*se near 100%."""
+    p = correct / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return centre - half, centre + half
+
+
+def _time_calls(graph: GraphModel, rows: np.ndarray, calls: int) -> float:
+    started = time.perf_counter()
+    for _ in range(calls):
+        graph(rows)
+    return (time.perf_counter() - started) / calls
+
+
+def measure(names: list[str], data_dir: str | None, redrawn_count: int, artifacts_dir: Path) -> dict[str, Any]:
+    test = load_test_set(data_dir)
+    drawings = list(redrawn_set(test.images[:redrawn_count], test.labels[:redrawn_count]))
+    redrawn_rows = np.stack([prepare_image_bytes(d.data).pixels for d in drawings])
+    redrawn_labels = np.array([d.label for d in drawings])
+
+    measured: list[Measured] = []
+    for name in names:
+        directory = artifacts_dir / name
+        keras_model = artifacts.load_keras_model(directory)
+        predictions = evaluate(keras_model, test).predictions
+        file_bytes = (directory / artifacts.MODEL_FILE).stat().st_size
+        measured.append(Measured(name, GraphModel(keras_model), artifacts.load_metrics(directory), file_bytes, predictions, [], []))
+
+    one, sixty_four = test.as_float()[:1], test.as_float()[:64]
+    for graph in (m.graph for m in measured):  # warm-up
+        _time_calls(graph, one, 20)
+        _time_calls(graph, sixty_four, 5)
+    for _ in range(TIMING_ROUNDS):  # interleaved: noise hits every model alike
+        for m in measured:
+            m.latency_s.append(_time_calls(m.graph, one, 50))
+            m.batch64_s.append(_time_calls(m.graph, sixty_four, 10))
+
+    rows = []
+    for m in measured:
+        correct = int((m.test_predictions == test.labels).sum())
+        low, high = wilson_interval(correct, len(test))
+        redrawn_right = m.graph(redrawn_rows).probabilities.argmax(axis=1) == redrawn_labels
+        others = [o for o in measured if o is not m]
+        only_mine = (m.test_predictions != test.labels) & np.all([o.test_predictions == test.labels for o in others], axis=0)
+        rows.append(
+            {
+                "model": m.name,
+                "architecture": m.metrics.get("architecture"),
+                "reads_rows": m.graph.has_steps,
+                "test_accuracy": correct / len(test),
+                "test_accuracy_ci95": [low, high],
+                "test_misses": len(test) - correct,
+                "redrawn_accuracy": float(redrawn_right.mean()),
+                "parameters": m.metrics["parameters"],
+                "file_bytes": m.file_bytes,
+                "training_seconds": m.metrics.get("training_seconds"),
+                "epochs": m.metrics.get("epochs_run"),
+                "latency_ms_1": statistics.median(m.latency_s) * 1e3,
+                "throughput_64": 64 / statistics.median(m.batch64_s),
+                "misses_only_this_model": int(only_mine.sum()),
+                "misses_only_this_model_indices": np.flatnonzero(only_mine).tolist(),
+            }
+        )
+    return {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "device": device_name(),
+        "versions": library_versions(),
+        "redrawn_digits": len(drawings),
+        "timing": f"medians of {TIMING_ROUNDS} interleaved rounds (50 single-digit calls, 10 batch-64 calls each)",
+        "models": rows,
+        "summary": summarise(rows),
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> list[str]:
+    """Plain statements read off the numbers (the interpretation is left to the reader)."""
+    best = max(rows, key=lambda r: r["test_accuracy"])
+    lines = [
+        f"Most accurate on MNIST: {best['model']} ({best['test_accuracy']:.2%}, "
+        f"95% CI {best['test_accuracy_ci95'][0]:.2%}-{best['test_accuracy_ci95'][1]:.2%})."
+    ]
+    overlapping = [r["model"] for r in rows if r is not best and r["test_accuracy_ci95"][1] >= best["test_accuracy_ci95"][0]]
+    if overlapping:
+        lines.append(f"Its interval overlaps {', '.join(overlapping)}: on 10,000 digits that difference is not conclusive.")
+    redrawn = max(rows, key=lambda r: r["redrawn_accuracy"])
+    lines.append(f"Most accurate on re-drawn digits: {redrawn['model']} ({redrawn['redrawn_accuracy']:.2%}).")
+    smallest = min(rows, key=lambda r: r["parameters"])
+    lines.append(f"Smallest: {smallest['model']} ({smallest['parameters']:,} parameters).")
+    fastest = min(rows, key=lambda r: r["latency_ms_1"])
+    lines.append(f"Fastest for one digit: {fastest['model']} ({fastest['latency_ms_1']:.2f} ms).")
+    widest = max(rows, key=lambda r: r["throughput_64"])
+    lines.append(f"Highest batch-64 throughput: {widest['model']} ({widest['throughput_64']:,.0f} digits/s).")
+    return lines
+
+
+def markdown(report: dict[str, Any]) -> str:
+    header = (
+        "| model | reads rows | MNIST test accuracy (95% CI) | re-drawn accuracy | parameters | file | "
+        "training | 1-digit latency | batch-64 throughput | misses only it makes |\n"
+        "| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    lines = [header]
+    for r in report["models"]:
+        low, high = r["test_accuracy_ci95"]
+        training = f"{r['training_seconds'] / 60:.1f} min ({r['epochs']} ep.)" if r["training_seconds"] else "?"
+        lines.append(
+            f"| {r['model']} | {'yes' if r['reads_rows'] else 'no'} | {r['test_accuracy']:.2%} ({low:.2%}-{high:.2%}) | "
+            f"{r['redrawn_accuracy']:.2%} | {r['parameters']:,} | {r['file_bytes'] / 1024:.0f} KiB | {training} | "
+            f"{r['latency_ms_1']:.2f} ms | {r['throughput_64']:,.0f}/s | {r['misses_only_this_model']} |"
+        )
+    versions = ", ".join(f"{k} {v}" for k, v in report["versions"].items())
+    notes = [
+        "",
+        f"Measured {report['created']} on {report['device']} ({versions}); re-drawn set: {report['redrawn_digits']:,} digits; "
+        f"timing: {report['timing']}. Training times come from each model's metrics.json.",
+        "",
+        *(f"- {line}" for line in report["summary"]),
+    ]
+    return "\n".join(lines + notes) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.config import get_settings
+
+    settings = get_settings()
+    names = args.models.split(",") if args.models else settings.models
+    report = measure(names, args.data_dir, args.redrawn, settings.artifacts_dir)
+    out = args.out or settings.artifacts_dir
+    out.mkdir(parents=True, exist_ok=True)
+    artifacts.write_json(out / artifacts.COMPARISON_FILE, report)
+    text = markdown(report)
+    (out / REPORT_MD).write_text(text)
+    print(text)
+    print(f"Written: {out / artifacts.COMPARISON_FILE}, {out / REPORT_MD}")
+    return 0

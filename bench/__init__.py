@@ -1,0 +1,1 @@
+"""Rowscan's benchmark suite: `python bench/run_all.py` (see bench/README.md)."""

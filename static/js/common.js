@@ -1,0 +1,426 @@
+/* Rowscan: what every page shares. Lecture mode, fullscreen, the JSON API, and the row-by-row view
+   (probability bars, the 28x28 pixel grid, the row player) used by the draw page and the misses page.
+   Plain ES2020, no build step, nothing loaded from other origins. */
+(function () {
+  "use strict";
+
+  const Rowscan = (window.Rowscan = {});
+  const html = document.documentElement;
+  const ROWS = 28;
+  Rowscan.ROWS = ROWS;
+  Rowscan.UNSURE_BELOW = 0.6;
+
+  /* ---------- small helpers ---------- */
+
+  Rowscan.isTypingTarget = function (event) {
+    const t = event.target;
+    if (!t || !t.tagName) return false;
+    if (t.isContentEditable) return true;
+    if (t.tagName === "TEXTAREA" || t.tagName === "SELECT") return true;
+    if (t.tagName === "INPUT") return !["range", "checkbox", "radio", "button", "submit", "reset"].includes(t.type);
+    return false;
+  };
+
+  Rowscan.hasModifier = (event) => event.ctrlKey || event.metaKey || event.altKey;
+
+  /** "99.9%", "42%", "<1%", "0%": high values floored so 99.96% never reads as a certain 100%. */
+  Rowscan.percent = function (p) {
+    if (!(p > 0)) return "0%";
+    if (p < 0.01) return "<1%";
+    if (p >= 0.99) return (Math.floor(p * 1000) / 10).toFixed(1) + "%";
+    return Math.round(p * 100) + "%";
+  };
+
+  Rowscan.argmax = function (values) {
+    let best = 0;
+    for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+    return best;
+  };
+
+  /** The top two digits and the honest words for them. */
+  Rowscan.describe = function (probabilities) {
+    const order = probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
+    const [first, second] = order;
+    const unsure = first[0] < Rowscan.UNSURE_BELOW;
+    return {
+      digit: first[1],
+      confidence: first[0],
+      second: second[1],
+      secondConfidence: second[0],
+      unsure,
+      message: unsure ? `Not sure: ${first[1]} or ${second[1]}?` : `It's ${first[1] === 8 ? "an" : "a"} ${first[1]}`,
+    };
+  };
+
+  /** JSON in, JSON out; errors carry the API's message ({"error": ..., "code": ...}). */
+  Rowscan.api = async function (path, options = {}) {
+    const init = { method: options.method || "GET", headers: { Accept: "application/json" }, signal: options.signal };
+    if (options.json !== undefined) {
+      init.method = options.method || "POST";
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(options.json);
+    }
+    const response = await fetch(path, init);
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = null;
+    }
+    if (!response.ok) {
+      const error = new Error((data && data.error) || `The server answered ${response.status}`);
+      error.status = response.status;
+      error.code = data && data.code;
+      throw error;
+    }
+    return data;
+  };
+
+  /* ---------- lecture mode: class on <html>, ?lecture=1 in this page's URL and in the links ---------- */
+
+  Rowscan.isLecture = () => html.classList.contains("lecture");
+
+  Rowscan.withLecture = function (href) {
+    const url = new URL(href, window.location.href);
+    if (Rowscan.isLecture()) url.searchParams.set("lecture", "1");
+    else url.searchParams.delete("lecture");
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : url.href;
+  };
+
+  function setLecture(on) {
+    html.classList.toggle("lecture", on);
+    const toggle = document.getElementById("lecture-toggle");
+    if (toggle) toggle.setAttribute("aria-pressed", String(on));
+    document.querySelectorAll("a[data-keep-lecture]").forEach((a) => {
+      a.setAttribute("href", Rowscan.withLecture(a.getAttribute("href")));
+    });
+    window.history.replaceState(window.history.state, "", Rowscan.withLecture(window.location.href));
+    document.dispatchEvent(new CustomEvent("rowscan:lecture", { detail: { on } }));
+  }
+  Rowscan.setLecture = setLecture;
+
+  /* ---------- fullscreen ---------- */
+
+  function setupFullscreen() {
+    const button = document.getElementById("fullscreen-toggle");
+    if (!document.fullscreenEnabled) {
+      html.classList.add("no-fullscreen");
+      return;
+    }
+    button.hidden = false;
+    const label = button.querySelector(".btn-text");
+    const sync = () => {
+      const on = Boolean(document.fullscreenElement);
+      button.setAttribute("aria-pressed", String(on));
+      label.textContent = on ? "Exit fullscreen" : "Fullscreen";
+    };
+    button.addEventListener("click", Rowscan.toggleFullscreen);
+    document.addEventListener("fullscreenchange", sync);
+    sync();
+  }
+
+  Rowscan.toggleFullscreen = function () {
+    if (!document.fullscreenEnabled) return;
+    const done = document.fullscreenElement ? document.exitFullscreen() : html.requestFullscreen();
+    if (done && done.catch) done.catch(() => {}); // refused (e.g. not from a user gesture): nothing to do
+  };
+
+  /* ---------- probability bars ---------- */
+
+  /** Ten vertical bars in `container`; update(probabilities, highlightDigit). */
+  Rowscan.createBars = function (container) {
+    container.textContent = "";
+    const bars = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      bar.setAttribute("role", "listitem");
+      bar.dataset.digit = String(digit);
+      bar.dataset.p = "0";
+      const value = document.createElement("span");
+      value.className = "bar-value";
+      value.setAttribute("aria-hidden", "true");
+      const track = document.createElement("span");
+      track.className = "bar-track";
+      const fill = document.createElement("span");
+      fill.className = "bar-fill";
+      track.appendChild(fill);
+      const label = document.createElement("span");
+      label.className = "bar-label";
+      label.setAttribute("aria-hidden", "true");
+      label.textContent = String(digit);
+      bar.append(value, track, label);
+      container.appendChild(bar);
+      bars.push({ bar, value, fill });
+    }
+    function update(probabilities, top) {
+      bars.forEach(({ bar, value, fill }, digit) => {
+        const p = probabilities ? Math.max(0, Math.min(1, Number(probabilities[digit]) || 0)) : 0;
+        fill.style.transform = `scaleY(${p})`;
+        value.textContent = probabilities ? Rowscan.percent(p) : "";
+        bar.dataset.p = p.toFixed(6);
+        bar.classList.toggle("is-top", probabilities != null && digit === top);
+        bar.classList.toggle("has-value", probabilities != null && p >= 0.05);
+        bar.setAttribute("aria-label", probabilities ? `${digit}: ${Rowscan.percent(p)}` : `${digit}: no answer yet`);
+      });
+      container.dataset.top = probabilities && top != null ? String(top) : "";
+    }
+    update(null, null);
+    return { update };
+  };
+
+  /* ---------- the 28x28 grid the model reads ---------- */
+
+  /** draw(pixels 28x28 in [0,1] light-on-dark, row 1..28 to highlight or 0 for none). */
+  Rowscan.createPixelGrid = function (canvas) {
+    const ctx = canvas.getContext("2d");
+    const small = document.createElement("canvas");
+    small.width = ROWS;
+    small.height = ROWS;
+    const smallCtx = small.getContext("2d");
+    const image = smallCtx.createImageData(ROWS, ROWS);
+    let current = null;
+    let currentRow = 0;
+
+    function cssVar(name, fallback) {
+      const value = getComputedStyle(canvas).getPropertyValue(name).trim();
+      return value || fallback;
+    }
+
+    /** Match the canvas to its displayed size (a multiple of 28 device pixels): no resampling, crisp cells. */
+    function fit() {
+      const css = canvas.getBoundingClientRect().width;
+      if (!css) return;
+      const dpr = Math.min(window.devicePixelRatio || 1, 3);
+      const size = ROWS * Math.max(4, Math.round((css * dpr) / ROWS));
+      if (canvas.width !== size) {
+        canvas.width = size;
+        canvas.height = size;
+      }
+    }
+
+    function draw(pixels, row) {
+      current = pixels;
+      currentRow = row || 0;
+      fit();
+      const size = canvas.width;
+      const cell = size / ROWS;
+      for (let r = 0; r < ROWS; r++) {
+        for (let c = 0; c < ROWS; c++) {
+          const v = pixels ? Math.round(255 * Math.max(0, Math.min(1, Number(pixels[r][c]) || 0))) : 0;
+          const i = 4 * (r * ROWS + c);
+          image.data[i] = image.data[i + 1] = image.data[i + 2] = v;
+          image.data[i + 3] = 255;
+        }
+      }
+      smallCtx.putImageData(image, 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(small, 0, 0, size, size);
+
+      ctx.strokeStyle = "rgba(255,255,255,0.09)";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (let k = 1; k < ROWS; k++) {
+        const at = Math.round(k * cell) + 0.5;
+        ctx.moveTo(at, 0);
+        ctx.lineTo(at, size);
+        ctx.moveTo(0, at);
+        ctx.lineTo(size, at);
+      }
+      ctx.stroke();
+
+      if (currentRow > 0) {
+        const top = (currentRow - 1) * cell;
+        // rows not read yet: dimmed
+        ctx.fillStyle = "rgba(0,0,0,0.72)";
+        ctx.fillRect(0, top + cell, size, size - top - cell);
+        // the row being read
+        ctx.fillStyle = "rgba(255,213,74,0.22)";
+        ctx.fillRect(0, top, size, cell);
+        ctx.strokeStyle = cssVar("--row-highlight", "#ffd54a");
+        ctx.lineWidth = Math.max(2, cell / 5);
+        ctx.strokeRect(ctx.lineWidth / 2, top, size - ctx.lineWidth, cell);
+      }
+      canvas.dataset.row = String(currentRow);
+      canvas.dataset.filled = pixels ? "true" : "false";
+    }
+    draw(null, 0);
+    if ("ResizeObserver" in window) {
+      let lastWidth = 0;
+      new ResizeObserver((entries) => {
+        const width = entries[0].contentRect.width;
+        if (width && width !== lastWidth) {
+          lastWidth = width;
+          draw(current, currentRow);
+        }
+      }).observe(canvas);
+    }
+    return {
+      draw,
+      setRow: (row) => draw(current, row),
+      redraw: () => draw(current, currentRow),
+    };
+  };
+
+  /* ---------- the row player: play/pause, slider 1..28, timeline ---------- */
+
+  /**
+   * options: {slider, play, readout, timeline, onRow(row, final)}.
+   * setSteps(steps 28x10 | null) enables it; reset() returns to the final answer (row 28, stopped).
+   */
+  Rowscan.createRowPlayer = function (options) {
+    const { slider, play, readout, timeline, onRow } = options;
+    const interval = options.interval || 320;
+    let steps = null;
+    let timer = null;
+    const cells = [];
+
+    if (timeline) {
+      timeline.textContent = "";
+      for (let r = 1; r <= ROWS; r++) {
+        const cell = document.createElement("span");
+        cell.className = "tl-cell";
+        cell.dataset.row = String(r);
+        cell.title = `After row ${r}`;
+        timeline.appendChild(cell);
+        cells.push(cell);
+        cell.addEventListener("click", () => {
+          if (!steps) return;
+          stop();
+          setRow(r);
+        });
+      }
+    }
+
+    const row = () => Number(slider.value);
+    const playing = () => timer !== null;
+
+    function render() {
+      const r = row();
+      const final = r >= ROWS && !playing();
+      slider.setAttribute("aria-valuetext", r >= ROWS ? `All ${ROWS} rows` : `After row ${r} of ${ROWS}`);
+      if (readout) {
+        readout.innerHTML = "";
+        const strong = document.createElement("strong");
+        strong.textContent = String(r);
+        if (r >= ROWS) readout.append("After all ", strong, " rows");
+        else readout.append("After row ", strong, ` of ${ROWS}`);
+      }
+      cells.forEach((cell, i) => {
+        cell.classList.toggle("is-current", steps != null && i + 1 === r && !final);
+        cell.classList.toggle("is-read", steps != null && i + 1 <= r);
+      });
+      slider.style.setProperty("--fill", `${((r - 1) / (ROWS - 1)) * 100}%`);
+      onRow(r, final);
+    }
+
+    function setRow(r) {
+      slider.value = String(Math.max(1, Math.min(ROWS, r)));
+      render();
+    }
+
+    function setPlaying(on) {
+      play.setAttribute("aria-pressed", String(on));
+      play.classList.toggle("is-playing", on);
+      const label = play.querySelector(".play-label");
+      if (label) label.textContent = on ? "Pause" : "Play rows";
+    }
+
+    function stop() {
+      if (timer !== null) {
+        clearInterval(timer);
+        timer = null;
+        setPlaying(false);
+      }
+    }
+
+    function start() {
+      if (!steps) return;
+      if (row() >= ROWS) setRow(1);
+      timer = setInterval(() => {
+        if (row() >= ROWS) {
+          stop();
+          render();
+          return;
+        }
+        setRow(row() + 1);
+        if (row() >= ROWS) {
+          stop();
+          render();
+        }
+      }, interval);
+      setPlaying(true);
+      render();
+    }
+
+    function toggle() {
+      if (playing()) {
+        stop();
+        render();
+      } else start();
+    }
+
+    function setSteps(value) {
+      steps = value && value.length === ROWS ? value : null;
+      slider.disabled = !steps;
+      play.disabled = !steps;
+      cells.forEach((cell, i) => {
+        if (!steps) {
+          cell.textContent = "";
+          cell.className = "tl-cell";
+          return;
+        }
+        const p = steps[i];
+        const d = Rowscan.argmax(p);
+        cell.textContent = String(d);
+        cell.className = "tl-cell conf-" + Math.min(4, Math.floor(p[d] * 5));
+      });
+      if (!steps) stop();
+    }
+
+    function reset() {
+      stop();
+      slider.value = String(ROWS);
+      render();
+    }
+
+    slider.addEventListener("input", () => {
+      stop();
+      render();
+    });
+    play.addEventListener("click", toggle);
+
+    return {
+      setSteps,
+      reset,
+      toggle,
+      stop,
+      step: (delta) => {
+        if (!steps) return;
+        stop();
+        setRow(row() + delta);
+      },
+      row,
+      steps: () => steps,
+      isFinal: () => row() >= ROWS && !playing(),
+    };
+  };
+
+  /* ---------- start-up ---------- */
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const toggle = document.getElementById("lecture-toggle");
+    if (toggle) toggle.addEventListener("click", () => setLecture(!Rowscan.isLecture()));
+    setupFullscreen();
+    document.addEventListener("keydown", (event) => {
+      if (event.defaultPrevented || Rowscan.isTypingTarget(event) || Rowscan.hasModifier(event)) return;
+      if (event.key === "l" || event.key === "L") {
+        event.preventDefault();
+        setLecture(!Rowscan.isLecture());
+      } else if (event.key === "f" || event.key === "F") {
+        event.preventDefault();
+        Rowscan.toggleFullscreen();
+      }
+    });
+  });
+})();

@@ -1,0 +1,30 @@
+"""Smoke test of the benchmark suite: its entry point starts the real server, loads it and prints the table.
+
+No timing thresholds (CI machines are noisy): figures are for people, see bench/README.md. With `wrk`
+missing the suite falls back to its asyncio load client, so this runs either way.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_run_all_quick_prints_one_table():
+    command = [sys.executable, "bench/run_all.py", "--quick", "--duration", "1", "--starts", "1", "--no-naive"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("Rowscan benchmarks,") and "tensorflow" in lines[0]
+    table = [line for line in lines if line.startswith("|")]
+    assert table[0].startswith("| Benchmark | Measured |") and set(table[1]) <= set("|-: ")
+    assert len(table) == len(lines) - 2, "one header line, a blank line, then the table and nothing else"
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table[2:]}
+    pixels = rows["Rowscan `/api/predict` pixels, c=64"]
+    assert " req/s" in pixels and not pixels.split(" | ")[1].startswith("0 req/s"), pixels  # it talked to the server
+    for label in ("Rowscan `/api/predict` 280x280 PNG data URL, c=1", "Compiled graph (`GraphModel`), batch 256"):
+        assert label in rows
+    assert any(label.startswith("Cold start") for label in rows) and any(label.startswith("Server RSS") for label in rows)

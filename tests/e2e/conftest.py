@@ -1,0 +1,195 @@
+"""End-to-end fixtures: the real server (a subprocess on a free port) and the real Chromium (Playwright).
+
+One server and one browser per session; every test gets a fresh browser context whose requests and
+console are recorded. After each test the `page` fixture checks that nothing was logged as an error
+(CSP violations included) and that no request left the app's origin.
+
+The server runs with the environment as it is: with no ROWSCAN_* variables set it serves the committed
+model (model/artifacts/lstm). Screenshots go to test-artifacts/ at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("ROWSCAN_E2E_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts"
+READY_TIMEOUT_S = 90
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (install Debian's chromium package, or set ROWSCAN_E2E_CHROMIUM)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium_path) -> str:
+    """Start `rowscan serve` on a free port; yield its base URL once /readyz answers 200."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "ROWSCAN_LOG_LEVEL": "warning", "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server was not ready within {READY_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class Recorder:
+    """What a browser context did: every request URL, console errors, uncaught exceptions, blocked requests."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+
+    def attach(self, context) -> None:
+        context.on("request", lambda request: self.requests.append(request.url))
+        # Anything for another origin is recorded and refused: the UI must work with no network.
+        context.route(lambda url: not self._own(url), self._refuse)
+        context.on("page", self.watch)
+
+    def watch(self, page) -> None:
+        page.on(
+            "console",
+            lambda message: self.errors.append(f"console.{message.type}: {message.text}") if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _own(self, url: str) -> bool:
+        return url.startswith(self.base + "/") or url == self.base or url.startswith(("data:", "blob:"))
+
+    def _refuse(self, route) -> None:
+        self.outside.append(route.request.url)
+        route.abort()
+
+    def check(self) -> None:
+        foreign = [url for url in self.requests if not self._own(url)]
+        assert not self.outside and not foreign, f"requests left the app's origin: {self.outside + foreign}"
+        assert not self.errors, "errors in the browser console:\n" + "\n".join(self.errors)
+
+
+def _context(browser, server, **options):
+    recorder = Recorder(server)
+    # reduced motion: no bar transitions, so screenshots show the settled state
+    context = browser.new_context(base_url=server, reduced_motion="reduce", **options)
+    recorder.attach(context)
+    context.set_default_timeout(15_000)
+    return context, recorder
+
+
+@pytest.fixture
+def recorder_and_page(browser, server):
+    context, recorder = _context(browser, server, viewport=DESKTOP)
+    page = context.new_page()
+    yield recorder, page
+    context.close()
+    recorder.check()
+
+
+@pytest.fixture
+def page(recorder_and_page):
+    return recorder_and_page[1]
+
+
+@pytest.fixture
+def phone_page(browser, server):
+    context, recorder = _context(browser, server, viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    page = context.new_page()
+    yield page
+    context.close()
+    recorder.check()
+
+
+@pytest.fixture(scope="session")
+def api(server):
+    """GET/POST JSON straight to the server (not through the browser), to compare with what the UI shows."""
+    import json
+
+    class Api:
+        def get(self, path: str):
+            with urllib.request.urlopen(server + path, timeout=30) as response:
+                return json.load(response)
+
+        def post(self, path: str, body):
+            request = urllib.request.Request(
+                server + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.load(response)
+
+    return Api()
