@@ -125,23 +125,27 @@ def measure(names: list[str], data_dir: str | None, redrawn_count: int, artifact
 
 
 def summarise(rows: list[dict[str, Any]]) -> list[str]:
-    """Plain statements read off the numbers (the interpretation is left to the reader)."""
-    best = max(rows, key=lambda r: r["test_accuracy"])
-    lines = [
-        f"Most accurate on MNIST: {best['model']} ({best['test_accuracy']:.2%}, "
-        f"95% CI {best['test_accuracy_ci95'][0]:.2%}-{best['test_accuracy_ci95'][1]:.2%})."
-    ]
-    overlapping = [r["model"] for r in rows if r is not best and r["test_accuracy_ci95"][1] >= best["test_accuracy_ci95"][0]]
+    """Plain statements read off the numbers (the interpretation is left to the reader); ties are named."""
+
+    def leaders(key: str, best=max) -> tuple[str, dict[str, Any]]:
+        value = best(row[key] for row in rows)
+        tied = [row for row in rows if row[key] == value]
+        return " and ".join(row["model"] for row in tied), tied[0]
+
+    names, top = leaders("test_accuracy")
+    low, high = top["test_accuracy_ci95"]
+    lines = [f"Most accurate on MNIST: {names} ({top['test_accuracy']:.2%}, 95% CI {low:.2%}-{high:.2%})."]
+    overlapping = [r["model"] for r in rows if r["model"] not in names.split(" and ") and r["test_accuracy_ci95"][1] >= low]
     if overlapping:
-        lines.append(f"Its interval overlaps {', '.join(overlapping)}: on 10,000 digits that difference is not conclusive.")
-    redrawn = max(rows, key=lambda r: r["redrawn_accuracy"])
-    lines.append(f"Most accurate on re-drawn digits: {redrawn['model']} ({redrawn['redrawn_accuracy']:.2%}).")
-    smallest = min(rows, key=lambda r: r["parameters"])
-    lines.append(f"Smallest: {smallest['model']} ({smallest['parameters']:,} parameters).")
-    fastest = min(rows, key=lambda r: r["latency_ms_1"])
-    lines.append(f"Fastest for one digit: {fastest['model']} ({fastest['latency_ms_1']:.2f} ms).")
-    widest = max(rows, key=lambda r: r["throughput_64"])
-    lines.append(f"Highest batch-64 throughput: {widest['model']} ({widest['throughput_64']:,.0f} digits/s).")
+        lines.append(f"Its interval overlaps {', '.join(overlapping)}'s: on 10,000 digits that difference is not conclusive.")
+    names, top = leaders("redrawn_accuracy")
+    lines.append(f"Most accurate on re-drawn digits: {names} ({top['redrawn_accuracy']:.2%}).")
+    names, top = leaders("parameters", min)
+    lines.append(f"Smallest: {names} ({top['parameters']:,} parameters).")
+    names, top = leaders("latency_ms_1", min)
+    lines.append(f"Fastest for one digit: {names} ({top['latency_ms_1']:.2f} ms).")
+    names, top = leaders("throughput_64")
+    lines.append(f"Highest batch-64 throughput: {names} ({top['throughput_64']:,.0f} digits/s).")
     return lines
 
 

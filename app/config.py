@@ -20,7 +20,7 @@ class Settings(BaseSettings):
 
     # Models: each name is a folder of artifacts under artifacts_dir; the first is the default.
     artifacts_dir: Path = ARTIFACTS_DIR
-    models: Annotated[list[str], NoDecode] = Field(default=[SHIPPED_MODEL], min_length=1)
+    models: Annotated[list[str], NoDecode] = Field(default=[SHIPPED_MODEL, "gru", "cnn"], min_length=1)
 
     # Server (used by `rowscan serve`).
     host: str = "127.0.0.1"
@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(default=256, ge=1)
     max_queue: int = Field(default=4096, ge=1)
     inference_timeout_s: float = Field(default=10.0, gt=0)
+    preprocess_threads: int = Field(default=2, ge=1)  # image decoding and framing, off the event loop
 
     # Request limits.
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)

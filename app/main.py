@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -54,12 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
         if app.state.registry is None:  # `rowscan serve` may have loaded the models already
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
         yield
         await app.state.registry.close()
+        app.state.preprocess_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPIOffline(
         title="Rowscan",

@@ -95,12 +95,15 @@ class Runner:
             self.mean_batch[name] = digits / calls if calls else float("nan")
 
 
-def versions() -> str:
+def versions(client: str) -> str:
     cpu_lines = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpu_lines if line.startswith("model name")), platform.machine())
-    wrk = "wrk" if wrk_available() else "asyncio client (wrk not installed)"
+    if client == "auto":
+        client = "wrk" if wrk_available() else "asyncio client (wrk not installed)"
+    elif client == "asyncio":
+        client = "asyncio client"
     packages = ", ".join(f"{name} {version(name)}" for name in ("tensorflow", "keras", "fastapi", "uvicorn"))
-    return f"{os.cpu_count()} cores ({cpu}); Python {platform.python_version()}, {packages}; load client: {wrk}"
+    return f"{os.cpu_count()} cores ({cpu}); Python {platform.python_version()}, {packages}; load client: {client}"
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -211,7 +214,11 @@ def table(figures: dict, args: argparse.Namespace) -> str:
         f"{statistics.median(starts):.2f} s ({', '.join(f'{s:.2f}' for s in starts)})",
         "<= 5 s",
     )
-    row("Server RSS after warm-up", f"{figures['rss_warm_mb']:.0f} MiB", "<= 800 MB")
+    row(
+        "Server RSS after warm-up",
+        f"{figures['rss_warm_mb']:.0f} MiB ({figures['rss_warm_mb'] * 2**20 / 1e6:.0f} MB)",
+        "<= 800 MB",
+    )
     ours_phases = [rss for name, rss in figures["rss_by_phase_mb"].items() if not name.startswith("naive")]
     row(
         "Server RSS after the load",
@@ -224,7 +231,7 @@ def table(figures: dict, args: argparse.Namespace) -> str:
 
     header = ["Benchmark", "Measured", "p50 ms", "p90 ms", "p99 ms", "Errors", "Target"]
     lines = [
-        f"Rowscan benchmarks, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {versions()}; "
+        f"Rowscan benchmarks, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {versions(args.client)}; "
         f"{args.duration} s per load run{' (quick)' if args.quick else ''}; "
         f"load average {figures['load_average_start']:.2f} at start, {figures['load_average_end']:.2f} at end",
         "",

@@ -10,10 +10,9 @@ import numpy as np
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from PIL import Image
-from starlette.concurrency import run_in_threadpool
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response
+from app.deps import Registry, SettingsDep, json_response, off_loop
 from app.errors import ApiError
 from app.registry import Prediction, ServedModel
 from app.schemas import (
@@ -56,7 +55,7 @@ def _check_steps(served: ServedModel, steps: bool) -> None:
         )
 
 
-async def _prepare(inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
+async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
     """Pixels are cheap and prepared here; images (decode, framing) go to a worker thread."""
 
     def prepare_all() -> list[preprocess.Prepared]:
@@ -67,7 +66,7 @@ async def _prepare(inputs: list[DigitInput], limits: preprocess.Limits) -> list[
 
     if all(item.image is None for item in inputs):
         return prepare_all()
-    return await run_in_threadpool(prepare_all)
+    return await off_loop(request, prepare_all)
 
 
 @router.post("/predict", response_model=PredictResponse, summary="Predict one digit (image or pixels)")
@@ -76,7 +75,7 @@ async def predict(body: PredictRequest, request: Request, registry: Registry, se
     all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
     served = registry.get(body.model)
     _check_steps(served, body.steps)
-    prepared = await _prepare([body], settings.image_limits)
+    prepared = await _prepare(request, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
     return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
 
@@ -94,7 +93,7 @@ async def predict_upload(
     served = registry.get(model)
     _check_steps(served, steps)
     data = await file.read(settings.max_image_bytes + 1)
-    prepared = await run_in_threadpool(preprocess.prepare_image_bytes, data, settings.image_limits)
+    prepared = await off_loop(request, preprocess.prepare_image_bytes, data, settings.image_limits)
     [prediction] = await served.predict([prepared], with_steps=steps)
     return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
 
@@ -108,7 +107,7 @@ async def predict_batch(body: BatchRequest, request: Request, registry: Registry
         )
     served = registry.get(body.model)
     _check_steps(served, body.steps)
-    prepared = await _prepare(body.inputs, settings.image_limits)
+    prepared = await _prepare(request, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return json_response(
         {"results": [_result(p) for p in predictions], "model": served.reference(), "elapsed_ms": _elapsed_ms(request)}

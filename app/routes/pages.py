@@ -5,7 +5,8 @@ UI works in a lecture hall with no network. Server data reaches the scripts thro
 or the JSON API; there are no inline scripts, handlers or style attributes.
 
 `?lecture=1` on any page turns on lecture mode (large type, high contrast, shortcuts on screen); the links
-between pages keep it.
+between pages keep it. `?model=<name>` on /misses and /model chooses which served model they show (an
+unknown name shows the default); /compare answers one drawing with every served model at once.
 """
 
 from __future__ import annotations
@@ -24,11 +25,18 @@ from fastapi.templating import Jinja2Templates
 
 from app.config import Settings
 from app.registry import ModelRegistry, ServedModel
+from model.artifacts import COMPARISON_FILE, ArtifactError, load_json
 from model.environment import device_name, library_versions
 
 router = APIRouter(include_in_schema=False)
 
-PAGES = (("draw", "/", "Draw"), ("misses", "/misses", "Misses"), ("model", "/model", "Model"))
+PAGES = (
+    ("draw", "/", "Draw"),
+    ("compare", "/compare", "Compare"),
+    ("misses", "/misses", "Misses"),
+    ("model", "/model", "Model"),
+)
+MISSES_VIEWS = ("misses", "disagreements")
 TRUE_VALUES = {"1", "true", "yes", "on"}
 HEAT_LEVELS = 8  # confusion-matrix colour classes heat-1 .. heat-8 (heat-0: none)
 
@@ -50,7 +58,13 @@ def _build_templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals["asset"] = asset
     templates.env.filters["percent"] = _percent
     templates.env.filters["thousands"] = lambda value: f"{int(value):,}"
+    templates.env.filters["model_label"] = model_label
     return templates
+
+
+def model_label(name: str) -> str:
+    """How a model is named on the pages: "lstm" -> "LSTM"."""
+    return str(name).upper()
 
 
 @lru_cache(maxsize=64)
@@ -83,9 +97,16 @@ def _link(path: str, lecture: bool, **params: Any) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def _render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
+def _selected(request: Request) -> ServedModel:
+    """The model named by ?model= (one of those served), else the default."""
     registry: ModelRegistry = request.app.state.registry
-    served = registry.get()
+    name = request.query_params.get("model", "")
+    return registry.models.get(name) or registry.get()
+
+
+def _render(request: Request, template: str, page: str, served: ServedModel | None = None, **context: Any) -> HTMLResponse:
+    registry: ModelRegistry = request.app.state.registry
+    served = served or registry.get()
     lecture = _lecture(request)
     nav = [{"key": key, "href": _link(path, lecture), "path": path, "label": label} for key, path, label in PAGES]
     return request.app.state.templates.TemplateResponse(
@@ -98,6 +119,7 @@ def _render(request: Request, template: str, page: str, **context: Any) -> HTMLR
             "page": page,
             "lecture": lecture,
             "nav": nav,
+            "link": lambda path, **params: _link(path, lecture, **params),
             **context,
         },
     )
@@ -108,27 +130,76 @@ async def draw(request: Request) -> HTMLResponse:
     return _render(request, "draw.html", "draw")
 
 
+@router.get("/compare", response_class=HTMLResponse)
+async def compare(request: Request) -> HTMLResponse:
+    return _render(request, "compare.html", "compare")
+
+
 @router.get("/misses", response_class=HTMLResponse)
 async def misses(request: Request) -> HTMLResponse:
-    served: ServedModel = request.app.state.registry.get()
-    return _render(request, "misses.html", "misses", matrix=confusion_cells(served.metrics))
+    served = _selected(request)
+    view = request.query_params.get("view", "")
+    view = view if view in MISSES_VIEWS else "misses"
+    return _render(request, "misses.html", "misses", served=served, view=view, matrix=confusion_cells(served.metrics))
 
 
 @router.get("/model", response_class=HTMLResponse)
 async def model_page(request: Request) -> HTMLResponse:
-    served: ServedModel = request.app.state.registry.get()
+    served = _selected(request)
     return _render(
         request,
         "model.html",
         "model",
+        served=served,
         charts=training_charts(served.history, served.metrics.get("best_epoch")),
         classes=class_rows(served.metrics),
         device=device_name(),
         serving_versions=library_versions(),
+        comparison=comparison_report(request.app.state.settings, request.app.state.registry),
     )
 
 
 # --- Server-side data for the templates -------------------------------------------------------------
+
+# The comparison table's columns whose best value is marked: (key, heading, better: "high" | "low" | None).
+COMPARISON_COLUMNS = (
+    ("test_accuracy", "MNIST test accuracy", "high"),
+    ("redrawn_accuracy", "Re-drawn accuracy", "high"),
+    ("parameters", "Parameters", "low"),
+    ("training_seconds", "Training", "low"),
+    ("latency_ms_1", "1-digit latency", "low"),
+    ("throughput_64", "Batch-64 throughput", "high"),
+    ("misses_only_this_model", "Misses only it makes", None),
+)
+
+
+def comparison_report(settings: Settings, registry: ModelRegistry) -> dict[str, Any]:
+    """comparison.json (written by `rowscan compare`) for the model page: rows, the best of each column,
+    and which models this server answers with. {"missing": reason} when there is no usable report."""
+    path = Path(settings.artifacts_dir) / COMPARISON_FILE
+    if not path.is_file():
+        return {"missing": "absent"}
+    try:
+        report = load_json(path)
+        rows = [dict(row) for row in report["models"]]
+    except (ArtifactError, KeyError, TypeError, ValueError) as exc:
+        return {"missing": "unreadable", "error": str(exc)}
+    best: dict[str, Any] = {}
+    for key, _, better in COMPARISON_COLUMNS:
+        values = [row[key] for row in rows if isinstance(row.get(key), int | float)]
+        if better and len(values) > 1 and len(set(values)) > 1:
+            best[key] = max(values) if better == "high" else min(values)
+    for row in rows:
+        row["served"] = row.get("model") in registry.models
+        row["best"] = [key for key in best if row.get(key) == best[key]]
+    return {
+        "rows": rows,
+        "summary": report.get("summary") or [],
+        "created": report.get("created"),
+        "device": report.get("device"),
+        "redrawn_digits": report.get("redrawn_digits"),
+        "timing": report.get("timing"),
+    }
 
 
 def confusion_cells(metrics: dict[str, Any]) -> list[list[dict[str, Any]]]:

@@ -14,13 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response
+from app.deps import Registry, SettingsDep, json_response, off_loop
 from app.errors import ApiError
 from app.registry import ServedModel
 from app.schemas import ERROR_RESPONSES
@@ -143,19 +142,21 @@ async def model_version_metadata(name: str, version: str, registry: Registry) ->
     return _metadata(_served(registry, name, version))
 
 
-async def _predict(served: ServedModel, body: TFServingRequest, settings) -> Response:
+async def _predict(request: Request, served: ServedModel, body: TFServingRequest, settings) -> Response:
     instances, key = _instances(body)
     has_images = any(isinstance(item, dict) for item in instances)  # decoding images: off the event loop
-    rows = await run_in_threadpool(_rows, instances, settings) if has_images else _rows(instances, settings)
+    rows = await off_loop(request, _rows, instances, settings) if has_images else _rows(instances, settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
 
 @router.post("/{name}:predict", response_model=TFServingResponse, summary="Predict (TF Serving REST)")
-async def predict(name: str, body: TFServingRequest, registry: Registry, settings: SettingsDep) -> Response:
-    return await _predict(_served(registry, name, None), body, settings)
+async def predict(name: str, body: TFServingRequest, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    return await _predict(request, _served(registry, name, None), body, settings)
 
 
 @router.post("/{name}/versions/{version}:predict", response_model=TFServingResponse, summary="Predict with one version")
-async def predict_version(name: str, version: str, body: TFServingRequest, registry: Registry, settings: SettingsDep) -> Response:
-    return await _predict(_served(registry, name, version), body, settings)
+async def predict_version(
+    name: str, version: str, body: TFServingRequest, request: Request, registry: Registry, settings: SettingsDep
+) -> Response:
+    return await _predict(request, _served(registry, name, version), body, settings)

@@ -27,7 +27,7 @@
   Rowscan.percent = function (p) {
     if (!(p > 0)) return "0%";
     if (p < 0.01) return "<1%";
-    if (p >= 0.99) return (Math.floor(p * 1000) / 10).toFixed(1) + "%";
+    if (p >= 0.99) return Math.min(99.9, Math.floor(p * 1000) / 10).toFixed(1) + "%"; // float32 rounds some to 1.0
     return Math.round(p * 100) + "%";
   };
 
@@ -161,12 +161,18 @@
         bar.dataset.p = p.toFixed(6);
         bar.classList.toggle("is-top", probabilities != null && digit === top);
         bar.classList.toggle("has-value", probabilities != null && p >= 0.05);
-        bar.setAttribute("aria-label", probabilities ? `${digit}: ${Rowscan.percent(p)}` : `${digit}: no answer yet`);
+        const truth = bar.classList.contains("is-true") ? " (the true digit)" : "";
+        bar.setAttribute("aria-label", probabilities ? `${digit}${truth}: ${Rowscan.percent(p)}` : `${digit}: no answer yet`);
       });
       container.dataset.top = probabilities && top != null ? String(top) : "";
     }
+    /** Mark the true digit (a test digit's label): its label underlined, in words for screen readers. */
+    function markTrue(digit) {
+      bars.forEach(({ bar }, d) => bar.classList.toggle("is-true", d === digit));
+      container.dataset.true = digit == null ? "" : String(digit);
+    }
     update(null, null);
-    return { update };
+    return { update, markTrue };
   };
 
   /* ---------- the 28x28 grid the model reads ---------- */

@@ -1,8 +1,9 @@
 /* Rowscan misses page: the gallery of test digits the model gets wrong (filters, paging, the confusion
    matrix as a filter), and a detail view that replays how the model read one of them row by row.
 
-   The filters live in the URL (?true=4&predicted=9&page=2, plus lecture=1), so a view can be shared or
-   reloaded. The gallery carries data-state (loading | ready | error) and data-key ("true=..&predicted=..&page=..")
+   The model (?model=gru; the matrix is rendered server-side for it, so choosing another one loads the page
+   again) and the filters live in the URL (?true=4&predicted=9&page=2, plus lecture=1), so a view can be
+   shared or reloaded. The gallery carries data-state (loading | ready | error) and data-key ("true=..&predicted=..&page=..")
    of what it shows; the dialog carries data-state (loading | ready | error) and data-index. */
 (function () {
   "use strict";
@@ -26,6 +27,17 @@
     const pageLabel = document.getElementById("page-label");
     const matrix = document.getElementById("matrix");
     const cells = Array.from(matrix.querySelectorAll("button.cell"));
+
+    const modelSelect = document.getElementById("model-select");
+    if (modelSelect) {
+      document.getElementById("model-submit").hidden = true; // without scripts the form's button submits
+      modelSelect.addEventListener("change", () => {
+        const url = new URL(window.location.href);
+        url.searchParams.set("model", modelSelect.value);
+        url.searchParams.delete("page"); // the same filters, from the first page
+        window.location.assign(R.withLecture(url.href));
+      });
+    }
 
     const state = readUrl();
     let pages = 1;
@@ -300,8 +312,8 @@
       detailEl.textContent = final
         ? `${R.percent(d.confidence)} sure · ${second} · the true ${item.true}: ${R.percent(probabilities[item.true])}`
         : `After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} · true ${item.true}: ${R.percent(probabilities[item.true])}`;
+      bars.markTrue(item.true);
       bars.update(probabilities, d.digit);
-      document.getElementById("bars").dataset.true = String(item.true);
     }
 
     async function openDetail(position, button) {

@@ -4,8 +4,10 @@ One server and one browser per session; every test gets a fresh browser context 
 console are recorded. After each test the `page` fixture checks that nothing was logged as an error
 (CSP violations included) and that no request left the app's origin.
 
-The server runs with the environment as it is: with no ROWSCAN_* variables set it serves the committed
-model (model/artifacts/lstm). Screenshots go to test-artifacts/ at the repository root.
+The server runs with the environment as it is: with no ROWSCAN_* variables set it serves the default
+models of app/config.py. The tests ask /api/models which models are served and adapt: with one model the
+compare and disagreement views must say there is nothing to compare. Screenshots go to test-artifacts/
+at the repository root.
 """
 
 from __future__ import annotations
@@ -185,6 +187,13 @@ def api(server):
             with urllib.request.urlopen(server + path, timeout=30) as response:
                 return json.load(response)
 
+        def status(self, path: str) -> int:
+            try:
+                with urllib.request.urlopen(server + path, timeout=30) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
         def post(self, path: str, body):
             request = urllib.request.Request(
                 server + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
@@ -193,3 +202,10 @@ def api(server):
                 return json.load(response)
 
     return Api()
+
+
+@pytest.fixture(scope="session")
+def served(api) -> dict:
+    """GET /api/models: {"default": name, "models": [...], "names": [...]} as the server answers it."""
+    data = api.get("/api/models")
+    return {**data, "names": [m["name"] for m in data["models"]]}

@@ -50,8 +50,8 @@ DIGITS: dict[str, tuple[int, list[Stroke]]] = {
 }
 
 
-def canvas_box(page) -> dict:
-    box = page.get_by_test_id("canvas").bounding_box()
+def canvas_box(page, test_id: str = "canvas") -> dict:
+    box = page.get_by_test_id(test_id).bounding_box()
     assert box, "the drawing canvas is not visible"
     return box
 
@@ -61,8 +61,9 @@ def _steps(a: tuple[float, float], b: tuple[float, float], spacing: float = 0.04
     return max(1, math.ceil(math.dist(a, b) / spacing))
 
 
-def draw_mouse(page, strokes: list[Stroke]) -> None:
-    box = canvas_box(page)
+def draw_mouse(page, strokes: list[Stroke], canvas: str = "canvas") -> None:
+    """Draw with the mouse on the canvas with data-testid `canvas` (the compare page's is "compare-canvas")."""
+    box = canvas_box(page, canvas)
 
     def at(point: tuple[float, float]) -> tuple[float, float]:
         return box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"]
@@ -75,9 +76,9 @@ def draw_mouse(page, strokes: list[Stroke]) -> None:
         page.mouse.up()
 
 
-def draw_touch(page, strokes: list[Stroke]) -> None:
+def draw_touch(page, strokes: list[Stroke], canvas: str = "canvas") -> None:
     """Real touch input through the DevTools protocol: Chromium turns it into pointer events of type "touch"."""
-    box = canvas_box(page)
+    box = canvas_box(page, canvas)
     cdp = page.context.new_cdp_session(page)
 
     def touch(kind: str, point: tuple[float, float] | None) -> None:
@@ -125,4 +126,59 @@ def wait_for_answer(page) -> dict:
 def bars(page) -> list[float]:
     return page.evaluate(
         "() => Array.from(document.querySelectorAll('[data-testid=probabilities] .bar')).map(b => Number(b.dataset.p))"
+    )
+
+
+# Drawings that are not clearly one digit, for the compare page: models are more likely to disagree on them.
+AMBIGUOUS: dict[str, list[Stroke]] = {
+    # a "4" with its top closed: a 4 or a 9
+    "four-or-nine": [line((0.62, 0.12), (0.3, 0.14), (0.26, 0.5), (0.68, 0.5)), line((0.66, 0.08), (0.64, 0.92))],
+    # a "1" with a flag and a slant: a 1 or a 7
+    "one-or-seven": [line((0.34, 0.3), (0.6, 0.12), (0.52, 0.9))],
+    # an open loop with a tail: a 6 or a 0
+    "six-or-zero": [arc(0.5, 0.55, 0.24, 0.3, -60, 250, steps=30)],
+    # a "3" whose top bends back: a 3 or a 5
+    "three-or-five": [line((0.66, 0.14), (0.34, 0.18), (0.36, 0.44)) + arc(0.48, 0.64, 0.2, 0.2, -110, 160, steps=22)],
+    # an "8" with the lower loop left open: an 8 or a 9 or a 3
+    "eight-open": [arc(0.5, 0.3, 0.16, 0.15, 90, 450, steps=24) + arc(0.5, 0.66, 0.17, 0.2, -90, 150, steps=18)],
+    # a "2" with a loop at the bottom: a 2 or an 8
+    "two-looped": [
+        arc(0.5, 0.36, 0.2, 0.16, 190, 360, steps=14)
+        + [(0.66, 0.46), (0.36, 0.8)]
+        + arc(0.46, 0.78, 0.1, 0.08, 180, 520, steps=16)
+        + [(0.76, 0.86)]
+    ],
+}
+
+
+def wait_for_compare(page) -> dict:
+    """Wait until the compare page shows the answers for the current drawing; return what each panel shows."""
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid=compare-app]');
+            return ['ready', 'empty', 'error'].includes(app.dataset.state) && app.dataset.seq === app.dataset.requested;
+        }"""
+    )
+    return page.evaluate(
+        """() => {
+            const app = document.querySelector('[data-testid=compare-app]');
+            const banner = document.querySelector('[data-testid=disagreement]');
+            return {
+                state: app.dataset.state,
+                seq: app.dataset.seq,
+                verdict: document.querySelector('[data-testid=verdict]').textContent.trim(),
+                disagreement: banner.hidden ? null : banner.textContent.trim(),
+                panels: Array.from(document.querySelectorAll('[data-testid=compare-model]')).map(p => ({
+                    model: p.dataset.model,
+                    state: p.dataset.state,
+                    seq: p.dataset.seq,
+                    differs: p.dataset.differs === 'true',
+                    digit: p.querySelector('[data-testid=compare-prediction]').textContent.trim(),
+                    message: p.querySelector('[data-testid=compare-message]').textContent.trim(),
+                    detail: p.querySelector('[data-testid=compare-detail]').textContent.trim(),
+                    bars: Array.from(p.querySelectorAll('[data-testid=compare-probabilities] .bar'))
+                        .map(b => Number(b.dataset.p)),
+                })),
+            };
+        }"""
     )

@@ -1,4 +1,5 @@
-"""Every page: the model card against the API, lecture mode, the header, CSP, and screenshots."""
+"""Every page: the model cards and the comparison table against the API, lecture mode, the header, CSP,
+and screenshots."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-PAGES = ["/", "/misses", "/model"]
+PAGES = ["/", "/compare", "/misses", "/misses?view=disagreements", "/model"]
+NAV = ["Draw", "Compare", "Misses", "Model"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_clean(page, path):
     """Loads with the CSP header, no console errors (CSP violations included), nothing from other origins,
-    no inline scripts, handlers or style attributes, and the three pages in the header."""
+    no inline scripts, handlers or style attributes, and the four pages in the header."""
     response = page.goto(path)
     assert response.status == 200
     assert response.headers["content-security-policy"] == CSP
@@ -31,7 +33,7 @@ def test_page_is_clean(page, path):
     )
     assert inline["scripts"] == 0 and inline["handlers"] == 0 and inline["styleTags"] == 0
     nav = page.get_by_role("navigation", name="Pages")
-    assert [a.text_content().strip() for a in nav.get_by_role("link").all()] == ["Draw", "Misses", "Model"]
+    assert [a.text_content().strip() for a in nav.get_by_role("link").all()] == NAV
     assert nav.locator("[aria-current=page]").count() == 1
     assert page.title().endswith("Rowscan")
 
@@ -49,9 +51,26 @@ def test_served_markup_has_no_inline_code(server):
         assert "http://" not in html.replace(server, "") and "https://" not in html, f"{path} links to another origin"
 
 
-def test_model_card_matches_the_api(page, api, artifacts_dir):
-    card = api.get("/api/model")
-    page.goto("/model")
+def test_model_card_matches_the_api(page, api, served, artifacts_dir):
+    """The card of every served model: /model for the default, /model?model=<name> (or the selector) for the others."""
+    for name in served["names"]:
+        card = api.get(f"/api/model?model={name}")
+        if name == served["default"]:
+            page.goto("/model")
+        else:
+            page.get_by_test_id("model-select").select_option(name)
+            page.wait_for_url(f"**/model?model={name}")
+        assert page.get_by_role("heading", level=1).text_content().strip() == f"Model card: {name}"
+        check_model_card(page, card, default=name == served["default"])
+        page.screenshot(
+            path=str(artifacts_dir / ("model.png" if name == served["default"] else f"model-{name}.png")), full_page=True
+        )
+    if len(served["names"]) == 1:
+        assert page.get_by_test_id("model-select").count() == 0
+
+
+def check_model_card(page, card, default: bool) -> None:
+    name = card["name"]
     assert page.get_by_test_id("test-accuracy").text_content().strip().startswith(f"{card['test_accuracy'] * 100:.2f}%")
     assert page.get_by_test_id("parameters").text_content().strip().startswith(f"{card['parameters']:,}")
     rows = page.get_by_test_id("layers").locator("tbody tr")
@@ -77,7 +96,58 @@ def test_model_card_matches_the_api(page, api, artifacts_dir):
         assert page.get_by_test_id("no-history").is_visible()
     assert page.get_by_test_id("device").text_content().strip() == card["device"]
     assert page.get_by_test_id("sha256").text_content().strip() == card["sha256"]
-    page.screenshot(path=str(artifacts_dir / "model.png"), full_page=True)
+    head = page.locator(".page-head p").text_content()
+    assert ("row" in head and "28 time steps" in head) if card["has_steps"] else "whole 28×28 image at once" in head
+    # "see them all" opens this model's misses
+    assert page.get_by_test_id("misses-link").get_attribute("href") == ("/misses" if default else f"/misses?model={name}")
+
+
+def test_comparison_table(page, api, served, artifacts_dir):
+    """All models side by side, from comparison.json (written by `rowscan compare`), or how to make it."""
+    page.goto("/model")
+    if api.status("/api/comparison") == 404:
+        missing = page.get_by_test_id("comparison-missing")
+        assert missing.is_visible() and "rowscan compare" in missing.text_content()
+        assert page.get_by_test_id("comparison-table").count() == 0
+        return
+    report = api.get("/api/comparison")
+    table = page.get_by_test_id("comparison-table")
+    rows = table.get_by_test_id("comparison-row")
+    assert [r.get_attribute("data-model") for r in rows.all()] == [m["model"] for m in report["models"]]
+    for row, model in zip(rows.all(), report["models"], strict=True):
+        accuracy = row.locator("td[data-key=test_accuracy]").text_content()
+        assert f"{model['test_accuracy'] * 100:.2f}%" in accuracy
+        low, high = model["test_accuracy_ci95"]
+        assert f"{low * 100:.2f}%–{high * 100:.2f}%" in accuracy
+        assert (
+            row.locator("td[data-key=parameters]")
+            .text_content()
+            .strip()
+            .replace("best", "")
+            .strip()
+            .startswith(f"{model['parameters']:,}")
+        )
+        assert row.locator("td[data-key=latency_ms_1]").text_content().strip().endswith(f"{model['latency_ms_1']:.2f} ms")
+        assert (
+            row.locator("td[data-key=misses_only_this_model]")
+            .text_content()
+            .strip()
+            .endswith(str(model["misses_only_this_model"]))
+        )
+    # the best of each column is marked, in words
+    most_accurate = max(report["models"], key=lambda m: m["test_accuracy"])["model"]
+    best_cell = table.locator(f"[data-testid=comparison-row][data-model='{most_accurate}'] td[data-key=test_accuracy]")
+    if len({m["test_accuracy"] for m in report["models"]}) > 1:
+        assert "best" in best_cell.text_content()
+    assert page.get_by_test_id("comparison-summary").locator("li").all_text_contents() == report["summary"]
+    # the row of the model whose card this is stands out; the other served models link to their cards
+    current = table.locator("tr[aria-current=true]")
+    assert current.get_attribute("data-model") == served["default"] or current.count() == 0
+    for model in report["models"]:
+        link = table.locator(f"[data-testid=comparison-row][data-model='{model['model']}'] a")
+        assert link.count() == (1 if model["model"] in served["names"] and model["model"] != served["default"] else 0)
+    table.scroll_into_view_if_needed()
+    page.get_by_test_id("comparison-card").screenshot(path=str(artifacts_dir / "model-comparison.png"))
 
 
 def test_draw_page_screenshot(page, artifacts_dir):
@@ -157,12 +227,18 @@ def test_keyboard_focus_is_visible(page):
     assert outline != "none", "the focused control has no visible focus ring"
 
 
-@pytest.mark.parametrize("path", ["/misses", "/model"])
+@pytest.mark.parametrize("path", ["/misses", "/misses?view=disagreements", "/model"])
 def test_phone_layout(phone_page, artifacts_dir, path):
     page = phone_page
     page.goto(path)
     if path == "/misses":
         page.wait_for_selector("[data-testid=gallery][data-state=ready]")
         page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=miss] img')).every(i => i.complete)")
+    elif "disagreements" in path:
+        page.wait_for_selector("[data-testid=disagreements][data-state=ready]")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('[data-testid=disagreement-item] img')).every(i => i.complete)"
+        )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page is wider than the phone"
-    page.screenshot(path=str(artifacts_dir / f"phone{path.replace('/', '-')}.png"), full_page=True)
+    name = path.replace("/", "-").replace("?view=", "-")
+    page.screenshot(path=str(artifacts_dir / f"phone{name}.png"), full_page=True)
