@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,7 @@ class LoadResult:
     p99_ms: float
     non2xx: int
     socket_errors: int
+    client_cpu: float = 0.0  # the load client's CPU time / wall time (1.0 = one core): is it the bottleneck?
 
     @property
     def errors(self) -> int:
@@ -59,7 +61,9 @@ def run_wrk(url: str, body_file: Path, concurrency: int, duration_s: int) -> Loa
         "wrk", "-t1", f"-c{concurrency}", f"-d{duration_s}s", "--latency", f"--timeout={REQUEST_TIMEOUT_S}s",
         "-s", str(WRK_SCRIPT), url, "--", str(body_file),
     ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command, capture_output=True, text=True, timeout=duration_s + REQUEST_TIMEOUT_S + 30)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     report = next((line for line in reversed(result.stdout.splitlines()) if line.startswith("{")), None)
     if result.returncode != 0 or report is None:
         raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
@@ -75,7 +79,12 @@ def run_wrk(url: str, body_file: Path, concurrency: int, duration_s: int) -> Loa
         p99_ms=data["p99_ms"],
         non2xx=data["non2xx"],
         socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
+        client_cpu=_cpu_seconds(before, after) / data["duration_s"],
     )
+
+
+def _cpu_seconds(before: resource.struct_rusage, after: resource.struct_rusage) -> float:
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 # ---------------------------------------------------------------------------- asyncio client
@@ -144,12 +153,14 @@ def run_asyncio(url: str, body_file: Path, concurrency: int, duration_s: float) 
         await asyncio.gather(*(_connection(host, port, request, stop_at, latencies, counts) for _ in range(concurrency)))
         return time.perf_counter() - started
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     try:
         import uvloop
 
         elapsed = uvloop.run(main())
     except ImportError:
         elapsed = asyncio.run(main())
+    after = resource.getrusage(resource.RUSAGE_SELF)
     ordered = sorted(latencies)
     return LoadResult(
         client="asyncio",
@@ -162,6 +173,7 @@ def run_asyncio(url: str, body_file: Path, concurrency: int, duration_s: float) 
         p99_ms=_percentile(ordered, 0.99),
         non2xx=counts["non2xx"],
         socket_errors=counts["socket"],
+        client_cpu=_cpu_seconds(before, after) / elapsed,
     )
 
 

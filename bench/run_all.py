@@ -114,6 +114,8 @@ def measure(args: argparse.Namespace) -> dict:
     port = free_port()
     with serve(rowscan_command(port), port) as ours:
         figures["ready_s"] = [ours.ready_s]
+        with urllib.request.urlopen(f"{ours.base_url}/readyz", timeout=5) as answer:
+            figures["models"] = json.loads(answer.read()).get("models", [])  # each one loaded and traced at start
         predict, tfserving = "/api/predict", f"/v1/models/{model_name()}:predict"
         for route, body in ((predict, "pixels"), (predict, "png"), (tfserving, "tfserving")):
             runner.warm_up(ours.base_url + route, body)
@@ -162,9 +164,9 @@ def table(figures: dict, args: argparse.Namespace) -> str:
         if name not in load:
             return
         result = load[name]
-        measured = f"{result['rps']:,.0f} req/s"
-        if name in batch:
-            measured += f" (mean batch {batch[name]:.1f})"
+        notes = [f"mean batch {batch[name]:.1f}"] if name in batch else []
+        notes.append(f"{result['client']} {result['client_cpu']:.0%} CPU")
+        measured = f"{result['rps']:,.0f} req/s ({'; '.join(notes)})"
         errors = result["non2xx"] + result["socket_errors"]
         error_text = f"{errors}" if not errors else f"{errors} ({result['non2xx']} non-2xx, {result['socket_errors']} socket)"
         rows.append([label, measured, _ms(result["p50_ms"]), _ms(result["p90_ms"]), _ms(result["p99_ms"]), error_text, target])
@@ -210,7 +212,7 @@ def table(figures: dict, args: argparse.Namespace) -> str:
         )
     starts = figures["ready_s"]
     row(
-        f"Cold start to `/readyz` 200 (median of {len(starts)})",
+        f"Cold start to `/readyz` 200 (median of {len(starts)}; loads {', '.join(figures['models'])})",
         f"{statistics.median(starts):.2f} s ({', '.join(f'{s:.2f}' for s in starts)})",
         "<= 5 s",
     )
