@@ -1,18 +1,18 @@
 # Rowscan set-up in two commands (see README.md):
 #   make run    install the app into .venv and start it on http://127.0.0.1:8000
-#   make test   install the app, its test tools and Debian's chromium, then run every test
+#   make test   install the app, its test tools and Debian's chromium and wrk, then run every test
 PYTHON ?= python3
 VENV ?= .venv
 MNIST_DIR ?= $(abspath ../shared/mnist)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export MNIST_DIR
 
-.PHONY: run test install install-test chromium
+.PHONY: run test install install-test system-packages
 
 run: install
 	$(VENV)/bin/rowscan serve
 
-test: install-test chromium
+test: install-test system-packages
 	$(VENV)/bin/python -m pytest
 
 install: $(VENV)/.installed
@@ -31,5 +31,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+# chromium for the browser tests, wrk for the benchmark's load client
+system-packages:
+	@command -v chromium >/dev/null && command -v wrk >/dev/null || \
+	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium wrk; }

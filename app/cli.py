@@ -43,6 +43,7 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=workers,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         proxy_headers=False,
         server_header=False,
     )
@@ -50,19 +51,25 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from model.artifacts import ARTIFACTS_DIR, ArtifactError, load_keras_model
-    from model.export import export_saved_model
+    from app.config import get_settings
+    from model.artifacts import ArtifactError, load_keras_model
+    from model.export import export_onnx, export_saved_model
 
+    settings = get_settings()
     try:
-        model = load_keras_model(ARTIFACTS_DIR / args.model)
+        if args.onnx:
+            for name in args.model or settings.models:
+                path = export_onnx(settings.model_dir(name))
+                print(f"ONNX model written to {path} (serve it with ROWSCAN_BACKEND=onnx)")
+            return 0
+        name = (args.model or [settings.default_model])[0]
+        path = export_saved_model(load_keras_model(settings.model_dir(name)), args.saved_model / args.version)
     except ArtifactError as exc:
         print(f"rowscan: {exc}", file=sys.stderr)
         return 2
-    path = export_saved_model(model, args.saved_model / args.version)
     print(f"SavedModel written to {path} (signature serving_default: rows [N, 28, 28] float32 -> probabilities [N, 10])")
-    print(
-        f"Serve it with: tensorflow_model_server --rest_api_port=8501 --model_name={args.model} --model_base_path={args.saved_model.resolve()}"
-    )
+    base = args.saved_model.resolve()
+    print(f"Serve it with: tensorflow_model_server --rest_api_port=8501 --model_name={name} --model_base_path={base}")
     return 0
 
 
@@ -85,9 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--workers", type=int, help="worker processes, each with its own copy of the model (default: 1)")
     serve_parser.set_defaults(handler=serve)
 
-    export_parser = commands.add_parser("export", help="write a TensorFlow SavedModel for TensorFlow Serving")
-    export_parser.add_argument("--saved-model", type=Path, required=True, help="base folder; the model goes in <DIR>/<version>")
-    export_parser.add_argument("--model", default="lstm", help="which model under model/artifacts (default: %(default)s)")
+    export_parser = commands.add_parser("export", help="write a SavedModel for TensorFlow Serving, or model.onnx files")
+    target = export_parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--saved-model", type=Path, metavar="DIR", help="SavedModel base folder; the model goes in DIR/<version>")
+    target.add_argument("--onnx", action="store_true", help="write model.onnx beside each model.keras (ROWSCAN_BACKEND=onnx)")
+    export_parser.add_argument("--model", action="append", help="model name (repeatable; default: the served models, or lstm)")
     export_parser.add_argument("--version", default="1", help="version sub-folder, as TF Serving expects (default: %(default)s)")
     export_parser.set_defaults(handler=export)
 

@@ -6,8 +6,9 @@ model is measured in one run, in one process, with the same threads:
 - MNIST test accuracy (all 10,000) with a 95% Wilson confidence interval;
 - accuracy on re-drawn MNIST (model/redrawn.py, through app.preprocess, as the service sees drawings);
 - parameters, model file size, training time (from its metrics.json);
-- single-digit latency and batch-64 throughput of the serving graph (medians, models interleaved
-  round by round so machine noise hits all of them alike);
+- single-digit latency and batch-64 throughput of the serving graph, TensorFlow (the default
+  backend) and ONNX Runtime (when model.onnx exists): medians, models interleaved round by round
+  so machine noise hits all of them alike;
 - the test digits each model misses that all the others get right.
 
 Writes `comparison.json` and `comparison.md` (default: model/artifacts/) and prints the table.
@@ -19,14 +20,14 @@ import argparse
 import math
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from app.inference import GraphModel
+from app.inference import GraphModel, OnnxModel, Runner
 from app.preprocess import prepare_image_bytes
 from model import artifacts
 from model.data import load_test_set
@@ -41,12 +42,16 @@ TIMING_ROUNDS = 7
 @dataclass
 class Measured:
     name: str
-    graph: GraphModel
+    runners: dict[str, Runner]  # backend -> compiled model
     metrics: dict[str, Any]
     file_bytes: int
     test_predictions: np.ndarray
-    latency_s: list[float]
-    batch64_s: list[float]
+    latency_s: dict[str, list[float]] = field(default_factory=dict)
+    batch64_s: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def graph(self) -> GraphModel:
+        return self.runners["tensorflow"]
 
 
 def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -57,7 +62,7 @@ def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, f
     return centre - half, centre + half
 
 
-def _time_calls(graph: GraphModel, rows: np.ndarray, calls: int) -> float:
+def _time_calls(graph: Runner, rows: np.ndarray, calls: int) -> float:
     started = time.perf_counter()
     for _ in range(calls):
         graph(rows)
@@ -76,16 +81,20 @@ def measure(names: list[str], data_dir: str | None, redrawn_count: int, artifact
         keras_model = artifacts.load_keras_model(directory)
         predictions = evaluate(keras_model, test).predictions
         file_bytes = (directory / artifacts.MODEL_FILE).stat().st_size
-        measured.append(Measured(name, GraphModel(keras_model), artifacts.load_metrics(directory), file_bytes, predictions, [], []))
+        runners: dict[str, Runner] = {"tensorflow": GraphModel(keras_model)}
+        if (directory / artifacts.ONNX_FILE).is_file():
+            runners["onnx"] = OnnxModel(directory / artifacts.ONNX_FILE)
+        measured.append(Measured(name, runners, artifacts.load_metrics(directory), file_bytes, predictions))
 
     one, sixty_four = test.as_float()[:1], test.as_float()[:64]
-    for graph in (m.graph for m in measured):  # warm-up
-        _time_calls(graph, one, 20)
-        _time_calls(graph, sixty_four, 5)
+    for runner in (r for m in measured for r in m.runners.values()):  # warm-up
+        _time_calls(runner, one, 20)
+        _time_calls(runner, sixty_four, 5)
     for _ in range(TIMING_ROUNDS):  # interleaved: noise hits every model alike
         for m in measured:
-            m.latency_s.append(_time_calls(m.graph, one, 50))
-            m.batch64_s.append(_time_calls(m.graph, sixty_four, 10))
+            for backend, runner in m.runners.items():
+                m.latency_s.setdefault(backend, []).append(_time_calls(runner, one, 50))
+                m.batch64_s.setdefault(backend, []).append(_time_calls(runner, sixty_four, 10))
 
     rows = []
     for m in measured:
@@ -107,8 +116,10 @@ def measure(names: list[str], data_dir: str | None, redrawn_count: int, artifact
                 "file_bytes": m.file_bytes,
                 "training_seconds": m.metrics.get("training_seconds"),
                 "epochs": m.metrics.get("epochs_run"),
-                "latency_ms_1": statistics.median(m.latency_s) * 1e3,
-                "throughput_64": 64 / statistics.median(m.batch64_s),
+                "latency_ms_1": statistics.median(m.latency_s["tensorflow"]) * 1e3,
+                "throughput_64": 64 / statistics.median(m.batch64_s["tensorflow"]),
+                "onnx_latency_ms_1": statistics.median(m.latency_s["onnx"]) * 1e3 if "onnx" in m.latency_s else None,
+                "onnx_throughput_64": 64 / statistics.median(m.batch64_s["onnx"]) if "onnx" in m.batch64_s else None,
                 "misses_only_this_model": int(only_mine.sum()),
                 "misses_only_this_model_indices": np.flatnonzero(only_mine).tolist(),
             }
@@ -118,7 +129,8 @@ def measure(names: list[str], data_dir: str | None, redrawn_count: int, artifact
         "device": device_name(),
         "versions": library_versions(),
         "redrawn_digits": len(drawings),
-        "timing": f"medians of {TIMING_ROUNDS} interleaved rounds (50 single-digit calls, 10 batch-64 calls each)",
+        "timing": f"medians of {TIMING_ROUNDS} interleaved rounds (50 single-digit calls, 10 batch-64 calls each); "
+        "TensorFlow graph (the default backend), and ONNX Runtime (ROWSCAN_BACKEND=onnx)",
         "models": rows,
         "summary": summarise(rows),
     }
@@ -137,7 +149,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[str]:
     lines = [f"Most accurate on MNIST: {names} ({top['test_accuracy']:.2%}, 95% CI {low:.2%}-{high:.2%})."]
     overlapping = [r["model"] for r in rows if r["model"] not in names.split(" and ") and r["test_accuracy_ci95"][1] >= low]
     if overlapping:
-        lines.append(f"Its interval overlaps {', '.join(overlapping)}'s: on 10,000 digits that difference is not conclusive.")
+        others = " and ".join(overlapping)
+        lines.append(f"Its 95% interval overlaps that of {others}: on 10,000 test digits those differences are not conclusive.")
     names, top = leaders("redrawn_accuracy")
     lines.append(f"Most accurate on re-drawn digits: {names} ({top['redrawn_accuracy']:.2%}).")
     names, top = leaders("parameters", min)
@@ -149,10 +162,14 @@ def summarise(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _onnx(value: float | None, form: str) -> str:
+    return f" ({form.format(value)})" if value is not None else ""
+
+
 def markdown(report: dict[str, Any]) -> str:
     header = (
         "| model | reads rows | MNIST test accuracy (95% CI) | re-drawn accuracy | parameters | file | "
-        "training | 1-digit latency | batch-64 throughput | misses only it makes |\n"
+        "training | 1-digit latency TF (ONNX) | batch-64 throughput TF (ONNX) | misses only it makes |\n"
         "| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     lines = [header]
@@ -162,7 +179,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {r['model']} | {'yes' if r['reads_rows'] else 'no'} | {r['test_accuracy']:.2%} ({low:.2%}-{high:.2%}) | "
             f"{r['redrawn_accuracy']:.2%} | {r['parameters']:,} | {r['file_bytes'] / 1024:.0f} KiB | {training} | "
-            f"{r['latency_ms_1']:.2f} ms | {r['throughput_64']:,.0f}/s | {r['misses_only_this_model']} |"
+            f"{r['latency_ms_1']:.2f} ms{_onnx(r['onnx_latency_ms_1'], '{:.2f} ms')} | "
+            f"{r['throughput_64']:,.0f}/s{_onnx(r['onnx_throughput_64'], '{:,.0f}/s')} | {r['misses_only_this_model']} |"
         )
     versions = ", ".join(f"{k} {v}" for k, v in report["versions"].items())
     notes = [

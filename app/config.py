@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -21,12 +22,16 @@ class Settings(BaseSettings):
     # Models: each name is a folder of artifacts under artifacts_dir; the first is the default.
     artifacts_dir: Path = ARTIFACTS_DIR
     models: Annotated[list[str], NoDecode] = Field(default=[SHIPPED_MODEL, "gru", "cnn"], min_length=1)
+    # tensorflow: the Keras models as compiled graphs (CPU, or GPU when TensorFlow sees one).
+    # onnx: the exported model.onnx files on ONNX Runtime (CPU only; faster, lighter; pip install -e '.[onnx]').
+    backend: Literal["tensorflow", "onnx"] = "tensorflow"
 
     # Server (used by `rowscan serve`).
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
     log_level: str = "info"
+    access_log: bool = False  # a line per request costs ~60 us of the event loop; turn on to debug
 
     # Micro-batching: concurrent requests share one model call of up to max_batch_size digits;
     # at most max_queue digits wait (beyond that: 503 with Retry-After).

@@ -60,11 +60,6 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
-def _is_json(request: Request) -> bool:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return content_type == "application/json" or content_type.endswith("+json")
-
-
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for error in exc.errors():
@@ -96,14 +91,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        if any(error.get("type") == "json_invalid" for error in errors):
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
             return error_response(400, "invalid_json", "the body is not valid JSON; expected a JSON object")
-        expects_json = request.method in ("POST", "PUT", "PATCH") and any(
-            error.get("loc", ("",))[0] == "body" for error in errors
-        )
-        if expects_json and not _is_json(request) and "multipart" not in request.headers.get("content-type", ""):
-            return error_response(415, "unsupported_media_type", "expected a JSON body with Content-Type: application/json")
         details = _validation_details(exc)
         summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:3])
         return error_response(422, "invalid_request", f"the request does not match the expected shape ({summary})", details)

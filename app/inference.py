@@ -1,8 +1,10 @@
-"""The inference core: a compiled graph per model and a micro-batcher in front of it.
+"""The inference core: a compiled model per served model and a micro-batcher in front of it.
 
 Every route ends here. Per request Keras calls (`model.predict`, eager `model(x)`) cost
-~45 ms; a `tf.function` with a fixed input signature costs ~1 ms for one digit and
-barely more for 64, so concurrent requests are gathered into one call:
+~45 ms; a `tf.function` with a fixed input signature (`GraphModel`, the default and the GPU
+path) costs ~1.5 ms for one digit and barely more for 64. The optional ONNX Runtime backend
+(`OnnxModel`, CPU) runs the same network as one fused LSTM op, ~0.2 ms for one digit.
+Concurrent requests are gathered into one call:
 
 - a lone request runs at once (no fixed wait while the model is idle);
 - requests arriving while the model is busy queue up and go together in the next call;
@@ -18,6 +20,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -41,7 +44,9 @@ class Output:
 
 
 class GraphModel:
-    """A Keras model traced once into a graph with input signature [None, 28, 28] float32."""
+    """A Keras model traced once into graphs with input signature [None, 28, 28] float32: the final
+    answer, and for recurrent models also the answer after every row (only run when asked: the
+    Dense head on all 28 steps costs ~15% more per call)."""
 
     def __init__(self, keras_model) -> None:
         import tensorflow as tf
@@ -49,17 +54,58 @@ class GraphModel:
         from model.network import per_row_model, reads_rows
 
         self.has_steps = reads_rows(keras_model)
-        network = per_row_model(keras_model) if self.has_steps else keras_model
         signature = [tf.TensorSpec([None, SIDE, SIDE], tf.float32, name="rows")]
-        self._forward = tf.function(lambda rows: tf.nn.softmax(network(rows, training=False)), input_signature=signature)
-        self.keras_model = keras_model
-        self(np.zeros((1, SIDE, SIDE), np.float32))  # trace now, not on the first request
 
-    def __call__(self, rows: np.ndarray) -> Output:
-        result = self._forward(rows).numpy()
-        if self.has_steps:
-            return Output(np.ascontiguousarray(result[:, -1]), result)
-        return Output(result, None)
+        def compile_softmax(network):
+            return tf.function(lambda rows: tf.nn.softmax(network(rows, training=False)), input_signature=signature)
+
+        self._final = compile_softmax(keras_model)
+        self._per_row = compile_softmax(per_row_model(keras_model)) if self.has_steps else None
+        self.keras_model = keras_model
+        self(np.zeros((1, SIDE, SIDE), np.float32), steps=True)  # trace now, not on the first request
+        self(np.zeros((1, SIDE, SIDE), np.float32))
+
+    def __call__(self, rows: np.ndarray, steps: bool = False) -> Output:
+        if steps and self._per_row is not None:
+            return _output(self._per_row(rows).numpy(), has_steps=True)
+        return Output(self._final(rows).numpy(), None)
+
+
+class OnnxModel:
+    """The same network exported to ONNX (`rowscan export --onnx`), run by ONNX Runtime on the CPU."""
+
+    def __init__(self, path: Path) -> None:
+        import onnxruntime
+
+        from model.artifacts import ONNX_SOURCE_KEY, ONNX_STEPS
+
+        options = onnxruntime.SessionOptions()
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.has_steps = self._session.get_outputs()[0].name == ONNX_STEPS
+        self.source_sha256 = self._session.get_modelmeta().custom_metadata_map.get(ONNX_SOURCE_KEY)
+        self(np.zeros((1, SIDE, SIDE), np.float32))
+
+    def __call__(self, rows: np.ndarray, steps: bool = False) -> Output:
+        """(Recurrent models always answer per row here: one fused op, the head costs next to nothing.)"""
+        return _output(self._session.run(None, {"rows": rows})[0], self.has_steps)
+
+
+def _output(result: np.ndarray, has_steps: bool) -> Output:
+    """Recurrent models answer after every row [N, 28, 10]; their final answer is the last row's."""
+    return Output(np.ascontiguousarray(result[:, -1]), result) if has_steps else Output(result, None)
+
+
+Runner = GraphModel | OnnxModel
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A request waiting for the model: its digits, whether it wants per-row answers, its answer."""
+
+    rows: np.ndarray
+    steps: bool
+    future: asyncio.Future[Output]
 
 
 class MicroBatcher:
@@ -67,7 +113,7 @@ class MicroBatcher:
 
     def __init__(
         self,
-        model: GraphModel,
+        model: Runner,
         *,
         max_batch_size: int,
         max_queue: int,
@@ -79,21 +125,21 @@ class MicroBatcher:
         self._max_batch_size = max_batch_size
         self._max_queue = max_queue
         self._timeout_s = timeout_s
-        self._pending: collections.deque[tuple[np.ndarray, asyncio.Future[Output]]] = collections.deque()
+        self._pending: collections.deque[Pending] = collections.deque()
         self._queued_digits = 0
         self._wakeup: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rowscan-model")
 
-    async def run(self, rows: np.ndarray) -> Output:
-        """Probabilities (and per-row answers) for float32 [N, 28, 28] rows, shared with other callers."""
+    async def run(self, rows: np.ndarray, steps: bool = False) -> Output:
+        """Probabilities (and, with `steps`, per-row answers) for float32 [N, 28, 28] rows, in one call shared with others."""
         if self._worker is None:
             self._wakeup = asyncio.Event()
             self._worker = asyncio.get_running_loop().create_task(self._serve_forever(), name="rowscan-batcher")
         if self._queued_digits + len(rows) > self._max_queue:
             raise Overloaded(f"{self._queued_digits} digits already queued (limit {self._max_queue})")
         future: asyncio.Future[Output] = asyncio.get_running_loop().create_future()
-        self._pending.append((rows, future))
+        self._pending.append(Pending(rows, steps, future))
         self._queued_digits += len(rows)
         self._wakeup.set()
         try:
@@ -114,31 +160,32 @@ class MicroBatcher:
                 self._wakeup.clear()
                 await self._wakeup.wait()
             batch = self._take_batch()
-            rows = np.concatenate([item[0] for item in batch]) if len(batch) > 1 else batch[0][0]
+            rows = np.concatenate([item.rows for item in batch]) if len(batch) > 1 else batch[0].rows
+            steps = any(item.steps for item in batch)
             self._on_batch(len(rows))
             try:
-                output = await loop.run_in_executor(self._executor, self._model, rows)
+                output = await loop.run_in_executor(self._executor, self._model, rows, steps)
             except Exception as exc:
                 log.exception("model call failed for a batch of %d digits", len(rows))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(exc)
                 continue
             start = 0
-            for item_rows, future in batch:
-                end = start + len(item_rows)
-                if not future.done():  # a caller that timed out has gone
-                    steps = output.steps[start:end] if output.steps is not None else None
-                    future.set_result(Output(output.probabilities[start:end], steps))
+            for item in batch:
+                end = start + len(item.rows)
+                if not item.future.done():  # a caller that timed out has gone
+                    item_steps = output.steps[start:end] if item.steps and output.steps is not None else None
+                    item.future.set_result(Output(output.probabilities[start:end], item_steps))
                 start = end
 
-    def _take_batch(self) -> list[tuple[np.ndarray, asyncio.Future[Output]]]:
+    def _take_batch(self) -> list[Pending]:
         """Whole requests, oldest first, up to max_batch_size digits (at least one request)."""
         batch = [self._pending.popleft()]
-        size = len(batch[0][0])
-        while self._pending and size + len(self._pending[0][0]) <= self._max_batch_size:
+        size = len(batch[0].rows)
+        while self._pending and size + len(self._pending[0].rows) <= self._max_batch_size:
             item = self._pending.popleft()
             batch.append(item)
-            size += len(item[0])
+            size += len(item.rows)
         self._queued_digits -= size
         return batch

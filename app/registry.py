@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import platform
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,12 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.inference import GraphModel, MicroBatcher, Output
+from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
 from model import artifacts
 from model.artifacts import ArtifactError, Misses
-from model.environment import device_name
+from model.environment import device_name, library_versions
 
 log = logging.getLogger("rowscan")
 
@@ -52,7 +53,7 @@ class ServedModel:
     metrics: dict[str, Any]
     history: dict[str, Any]
     misses: Misses
-    graph: GraphModel
+    graph: Runner
     batcher: MicroBatcher
     version: str = MODEL_VERSION
 
@@ -60,14 +61,14 @@ class ServedModel:
     def has_steps(self) -> bool:
         return self.graph.has_steps
 
-    async def infer(self, rows: np.ndarray) -> Output:
-        """Raw probabilities for float32 [N, 28, 28] (the tensor APIs: TF Serving, KServe v2)."""
-        return await self.batcher.run(rows)
+    async def infer(self, rows: np.ndarray, steps: bool = False) -> Output:
+        """Raw probabilities (and per-row answers if asked) for float32 [N, 28, 28]: the tensor APIs use it directly."""
+        return await self.batcher.run(rows, steps)
 
     async def predict(self, inputs: list[Prepared], *, with_steps: bool = False) -> list[Prediction]:
         """Answers for prepared digits; empty drawings get no guess and skip the model."""
         drawn = [i for i, prepared in enumerate(inputs) if not prepared.empty]
-        output = await self.infer(np.stack([inputs[i].pixels for i in drawn])) if drawn else None
+        output = await self.infer(np.stack([inputs[i].pixels for i in drawn]), with_steps) if drawn else None
         row_of = {index: row for row, index in enumerate(drawn)}
         predictions = []
         for index, prepared in enumerate(inputs):
@@ -88,9 +89,10 @@ class ServedModel:
 
 
 class ModelRegistry:
-    def __init__(self, models: dict[str, ServedModel], default: str) -> None:
+    def __init__(self, models: dict[str, ServedModel], default: str, runtime: dict[str, Any]) -> None:
         self.models = models
         self.default = default
+        self.runtime = runtime  # backend, device, library versions
 
     def get(self, name: str | None = None) -> ServedModel:
         try:
@@ -131,31 +133,61 @@ def _check_metrics(directory: Path, metrics: dict[str, Any], misses: Misses) -> 
         )
 
 
+def _load_runner(settings: Settings, directory: Path, metrics: dict[str, Any], sha256: str) -> Runner:
+    """The compiled model for the configured backend, checked against its metrics and model file."""
+    if settings.backend == "onnx":
+        path = directory / artifacts.ONNX_FILE
+        if not path.is_file():
+            raise ArtifactError(path, "ONNX model not found (ROWSCAN_BACKEND=onnx); write it with `rowscan export --onnx`")
+        try:
+            runner = OnnxModel(path)
+        except ImportError:
+            raise ArtifactError(path, "ROWSCAN_BACKEND=onnx needs ONNX Runtime: pip install -e '.[onnx]'") from None
+        except Exception as exc:  # noqa: BLE001  onnxruntime raises its own exception types
+            raise ArtifactError(path, f"cannot load the ONNX model ({type(exc).__name__}: {exc})") from exc
+        if runner.source_sha256 != sha256:
+            raise ArtifactError(path, f"exported from another {artifacts.MODEL_FILE}; run `rowscan export --onnx` again")
+        return runner
+    keras_model = artifacts.load_keras_model(directory)
+    if keras_model.count_params() != metrics["parameters"]:
+        raise ArtifactError(
+            directory / artifacts.METRICS_FILE,
+            f"metrics describe {metrics['parameters']:,} parameters but {artifacts.MODEL_FILE} has "
+            f"{keras_model.count_params():,}: the two files come from different training runs",
+        )
+    return GraphModel(keras_model)
+
+
 def load_model(settings: Settings, name: str, metrics_sink: Metrics) -> ServedModel:
     directory = settings.model_dir(name)
     metrics = artifacts.load_metrics(directory)
     misses = artifacts.load_misses(directory)
     _check_metrics(directory, metrics, misses)
-    keras_model = artifacts.load_keras_model(directory)
-    if keras_model.count_params() != metrics["parameters"]:
-        raise ArtifactError(
-            directory / artifacts.METRICS_FILE,
-            f"metrics describe {metrics['parameters']:,} parameters but {artifacts.MODEL_FILE} has {keras_model.count_params():,}: "
-            "the two files come from different training runs",
-        )
-    graph = GraphModel(keras_model)
+    sha256 = hashlib.sha256((directory / artifacts.MODEL_FILE).read_bytes()).hexdigest()
+    runner = _load_runner(settings, directory, metrics, sha256)
     batcher = MicroBatcher(
-        graph,
+        runner,
         max_batch_size=settings.max_batch_size,
         max_queue=settings.max_queue,
         timeout_s=settings.inference_timeout_s,
         on_batch=lambda size: metrics_sink.observe_batch(name, size),
     )
-    sha256 = hashlib.sha256((directory / artifacts.MODEL_FILE).read_bytes()).hexdigest()
-    return ServedModel(name, directory, sha256, metrics, artifacts.load_history(directory), misses, graph, batcher)
+    return ServedModel(name, directory, sha256, metrics, artifacts.load_history(directory), misses, runner, batcher)
+
+
+def runtime(backend: str) -> dict[str, Any]:
+    """Backend, device and library versions of the serving process (for the model card)."""
+    if backend == "onnx":
+        import numpy
+        import onnxruntime
+
+        versions = {"python": platform.python_version(), "onnxruntime": onnxruntime.__version__, "numpy": numpy.__version__}
+        return {"backend": "onnx", "device": "CPU (ONNX Runtime)", "versions": versions}
+    return {"backend": "tensorflow", "device": device_name(), "versions": library_versions()}
 
 
 def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
     models = {name: load_model(settings, name, metrics_sink) for name in settings.models}
-    log.info("models loaded: %s; inference device: %s", ", ".join(models), device_name())
-    return ModelRegistry(models, settings.default_model)
+    registry = ModelRegistry(models, settings.default_model, runtime(settings.backend))
+    log.info("models loaded: %s; backend %s on %s", ", ".join(models), registry.runtime["backend"], registry.runtime["device"])
+    return registry

@@ -1,8 +1,9 @@
-"""The model alone, no HTTP: how long one call of our compiled graph takes, against the machine's limit.
+"""The model alone, no HTTP: how long one call of our compiled model takes, against the machine's limit.
 
     python bench/model_speed.py [--quick] [--json]
 
-- time of one forward pass of `app.inference.GraphModel` (what the micro-batcher calls) for batches of
+- time of one forward pass of what the micro-batcher calls, for both backends: `GraphModel`
+  (TensorFlow, the default) and `OnnxModel` (ONNX Runtime, when model.onnx exists), for batches of
   1, 8, 64, 256 digits: median of many calls after warm-up, and the cost per digit;
 - the arithmetic per digit, counted from the layer sizes (multiply-adds x 2);
 - the machine's achievable float32 rate: a large matmul with NumPy and with TensorFlow (best of both);
@@ -82,7 +83,7 @@ def matmul_gflops(quick: bool) -> dict[str, float]:
 
 
 def forward_times(graph, quick: bool) -> dict[int, float]:
-    """Median seconds of one GraphModel call per batch size (float32 input, as the batcher passes it)."""
+    """Median seconds of one model call per batch size (float32 input, as the batcher passes it)."""
     with np.load(model_dir() / "misses.npz") as misses:
         digits = misses["images"].astype(np.float32) / 255.0
     results = {}
@@ -97,13 +98,15 @@ def forward_times(graph, quick: bool) -> dict[int, float]:
 def measure(quick: bool = False) -> dict:
     import tensorflow as tf
 
-    from app.inference import GraphModel
-    from model.artifacts import load_keras_model
+    from app.inference import GraphModel, OnnxModel
+    from model.artifacts import ONNX_FILE, load_keras_model
 
     keras_model = load_keras_model(model_dir())
-    graph = GraphModel(keras_model)
+    runners = {"GraphModel": GraphModel(keras_model)}
+    if (model_dir() / ONNX_FILE).is_file():
+        runners["OnnxModel"] = OnnxModel(model_dir() / ONNX_FILE)
     flops = model_flops(keras_model)
-    times = forward_times(graph, quick)
+    times = {name: forward_times(runner, quick) for name, runner in runners.items()}
     rates = matmul_gflops(quick)
     best_rate = max(rates.values()) * 1e9
     ideal_s = flops["per_digit"] / best_rate
@@ -114,13 +117,16 @@ def measure(quick: bool = False) -> dict:
         "gflops": rates,
         "ideal_per_digit_ms": ideal_s * 1e3,
         "forward": {
-            str(batch): {
-                "call_ms": seconds * 1e3,
-                "per_digit_ms": seconds / batch * 1e3,
-                "gflops": flops["per_digit"] * batch / seconds / 1e9,
-                "times_ideal": seconds / batch / ideal_s,
+            name: {
+                str(batch): {
+                    "call_ms": seconds * 1e3,
+                    "per_digit_ms": seconds / batch * 1e3,
+                    "gflops": flops["per_digit"] * batch / seconds / 1e9,
+                    "times_ideal": seconds / batch / ideal_s,
+                }
+                for batch, seconds in runner_times.items()
             }
-            for batch, seconds in times.items()
+            for name, runner_times in times.items()
         },
     }
 
@@ -141,11 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("matmul float32: " + ", ".join(f"{name} {rate:.0f} GFLOP/s" for name, rate in result["gflops"].items()))
     print(f"ideal time per digit: {result['ideal_per_digit_ms'] * 1e3:.1f} us")
-    for batch, row in result["forward"].items():
-        print(
-            f"batch {batch:>3}: {row['call_ms']:.3f} ms per call, {row['per_digit_ms'] * 1e3:.1f} us per digit, "
-            f"{row['gflops']:.1f} GFLOP/s, {row['times_ideal']:.1f}x the ideal"
-        )
+    for name, forward in result["forward"].items():
+        for batch, row in forward.items():
+            print(
+                f"{name} batch {batch:>3}: {row['call_ms']:.3f} ms per call, {row['per_digit_ms'] * 1e3:.1f} us per digit, "
+                f"{row['gflops']:.1f} GFLOP/s, {row['times_ideal']:.1f}x the ideal"
+            )
     return 0
 
 

@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/run_all.py [--quick] [--duration S] [--no-naive] [--client auto|wrk|asyncio]
 
-1. `rowscan serve` (the real server, one worker) on a free loopback port: cold start, then load on
-   POST /api/predict (pixels and a 280x280 PNG data URL) at concurrency 1 and 64, and the TF Serving
-   route at 64; resident memory after warm-up and after the load.
+1. `rowscan serve` (the real server, one worker) on a free loopback port, for each backend
+   (TensorFlow, the default, then ONNX Runtime): cold start, then load on POST /api/predict (pixels
+   and a 280x280 PNG data URL) at concurrency 1 and 64, and the TF Serving route at 64; resident
+   memory after warm-up and after the load.
 2. The naive baseline (bench/naive_server.py: `model.predict` per request), same load, same run:
    the ratios ours/naive.
-3. More cold starts (median), then the model alone (bench/model_speed.py) against the machine's FLOP rate.
+3. More cold starts (median) per backend, then the model alone (bench/model_speed.py) against the
+   machine's FLOP rate.
 
 Servers run one at a time and the model timing runs last, in its own process: on 2 cores anything
 running beside a measurement is part of it. Raw figures also go to bench/out/last_run.json.
@@ -40,6 +42,8 @@ from bench.startup import cold_starts
 
 OUT_DIR = BENCH_DIR / "out"
 WARMUP_S = 1
+BACKENDS = {"tensorflow": "TensorFlow", "onnx": "ONNX Runtime"}
+PHASES = ("pixels_c1", "pixels_c64", "png_c1", "png_c64", "tfserving_c64")
 
 
 def _batch_totals(base_url: str) -> tuple[float, float]:
@@ -111,22 +115,23 @@ def measure(args: argparse.Namespace) -> dict:
     runner = Runner(args.duration, args.client, bodies)
     figures: dict = {"load_average_start": load_average()}
 
-    port = free_port()
-    with serve(rowscan_command(port), port) as ours:
-        figures["ready_s"] = [ours.ready_s]
-        with urllib.request.urlopen(f"{ours.base_url}/readyz", timeout=5) as answer:
-            figures["models"] = json.loads(answer.read()).get("models", [])  # each one loaded and traced at start
-        predict, tfserving = "/api/predict", f"/v1/models/{model_name()}:predict"
-        for route, body in ((predict, "pixels"), (predict, "png"), (tfserving, "tfserving")):
-            runner.warm_up(ours.base_url + route, body)
-        figures["rss_warm_mb"] = ours.rss_mb()
-        runner.phase("pixels_c1", ours, predict, "pixels", 1)
-        runner.phase("pixels_c64", ours, predict, "pixels", 64, batches=True)
-        runner.phase("png_c1", ours, predict, "png", 1)
-        runner.phase("png_c64", ours, predict, "png", 64, batches=True)
-        runner.phase("tfserving_c64", ours, tfserving, "tfserving", 64, batches=True)
-        figures["rss_after_load_mb"] = ours.rss_mb()
-        figures["rss_peak_mb"] = ours.peak_rss_mb()
+    for backend in args.backends:
+        env = {"ROWSCAN_BACKEND": backend}
+        port = free_port()
+        with serve(rowscan_command(port), port, env) as ours:
+            figures[f"{backend}_ready_s"] = [ours.ready_s]
+            with urllib.request.urlopen(f"{ours.base_url}/readyz", timeout=5) as answer:
+                figures["models"] = json.loads(answer.read()).get("models", [])  # each one loaded and traced at start
+            predict, tfserving = "/api/predict", f"/v1/models/{model_name()}:predict"
+            for route, body in ((predict, "pixels"), (predict, "png"), (tfserving, "tfserving")):
+                runner.warm_up(ours.base_url + route, body)
+            figures[f"{backend}_rss_warm_mb"] = ours.rss_mb()
+            for phase in PHASES:
+                body, concurrency = phase.rsplit("_c", 1)
+                route = tfserving if body == "tfserving" else predict
+                runner.phase(f"{backend}_{phase}", ours, route, body, int(concurrency), batches=concurrency == "64")
+            figures[f"{backend}_rss_after_load_mb"] = ours.rss_mb()
+            figures[f"{backend}_rss_peak_mb"] = ours.peak_rss_mb()
 
     if not args.no_naive:
         port = free_port()
@@ -136,7 +141,8 @@ def measure(args: argparse.Namespace) -> dict:
             runner.phase("naive_pixels_c64", naive, "/api/predict", "pixels", 64)
             figures["naive_rss_mb"] = naive.rss_mb()
 
-    figures["ready_s"] += cold_starts(args.starts - 1)
+    for backend in args.backends:
+        figures[f"{backend}_ready_s"] += cold_starts(args.starts - 1, {"ROWSCAN_BACKEND": backend})
     command = [sys.executable, str(BENCH_DIR / "model_speed.py"), "--json", *(["--quick"] if args.quick else [])]
     speed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if speed.returncode != 0:
@@ -174,23 +180,30 @@ def table(figures: dict, args: argparse.Namespace) -> str:
     def row(label: str, measured: str, target: str = "") -> None:
         rows.append([label, measured, "", "", "", "", target])
 
-    load_row("Rowscan `/api/predict` pixels, c=1", "pixels_c1", "p50 <= 2.5 ms")
-    load_row("Rowscan `/api/predict` pixels, c=64", "pixels_c64", ">= 1,500 req/s, 0 errors")
-    load_row("Rowscan `/api/predict` 280x280 PNG data URL, c=1", "png_c1", "p50 <= 5 ms")
-    load_row("Rowscan `/api/predict` 280x280 PNG data URL, c=64", "png_c64", "")
-    load_row("Rowscan TF Serving `:predict` (1 instance), c=64", "tfserving_c64", "")
+    labels = {
+        "pixels_c1": ("`/api/predict` pixels, c=1", "p50 <= 2.5 ms"),
+        "pixels_c64": ("`/api/predict` pixels, c=64", ">= 1,500 req/s, 0 errors"),
+        "png_c1": ("`/api/predict` 280x280 PNG data URL, c=1", "p50 <= 5 ms"),
+        "png_c64": ("`/api/predict` 280x280 PNG data URL, c=64", ""),
+        "tfserving_c64": ("TF Serving `:predict` (1 instance), c=64", ""),
+    }
+    for backend in args.backends:
+        for phase, (label, target) in labels.items():
+            load_row(f"Rowscan ({BACKENDS[backend]}) {label}", f"{backend}_{phase}", target)
     load_row("Naive FastAPI + `model.predict`, pixels, c=1", "naive_pixels_c1", "")
     load_row("Naive FastAPI + `model.predict`, pixels, c=64", "naive_pixels_c64", "")
     if "naive_pixels_c64" in load:
-        ours, naive = load["pixels_c64"], load["naive_pixels_c64"]
         none = f"n/a: no naive request finished in {args.duration} s"
-        row("Throughput ours/naive, pixels, c=64", f"{ours['rps'] / naive['rps']:,.1f}x" if naive["requests"] else none, ">= 40x")
-        for concurrency in (1, 64):
-            ours, naive = load[f"pixels_c{concurrency}"], load[f"naive_pixels_c{concurrency}"]
-            ratio = none
-            if naive["requests"]:
-                ratio = f"{ours['p50_ms'] / naive['p50_ms']:.3f} (naive {naive['p50_ms'] / ours['p50_ms']:,.0f}x slower)"
-            row(f"p50 latency ours/naive, pixels, c={concurrency}", ratio)
+        for backend in args.backends:
+            ours, naive = load[f"{backend}_pixels_c64"], load["naive_pixels_c64"]
+            ratio = f"{ours['rps'] / naive['rps']:,.1f}x" if naive["requests"] else none
+            row(f"Throughput ours ({BACKENDS[backend]})/naive, pixels, c=64", ratio, ">= 40x")
+            for concurrency in (1, 64):
+                ours, naive = load[f"{backend}_pixels_c{concurrency}"], load[f"naive_pixels_c{concurrency}"]
+                ratio = none
+                if naive["requests"]:
+                    ratio = f"{ours['p50_ms'] / naive['p50_ms']:.3f} (naive {naive['p50_ms'] / ours['p50_ms']:,.0f}x slower)"
+                row(f"p50 latency ours ({BACKENDS[backend]})/naive, pixels, c={concurrency}", ratio)
 
     model = figures["model"]
     flops, rates = model["flops"], model["gflops"]
@@ -204,30 +217,29 @@ def table(figures: dict, args: argparse.Namespace) -> str:
         f"{max(rates.values()):.0f} GFLOP/s (TensorFlow {rates['tensorflow']:.0f}, NumPy {rates['numpy']:.0f}) "
         f"-> ideal {model['ideal_per_digit_ms'] * 1e3:.0f} us/digit",
     )
-    for size, speed in model["forward"].items():
+    for runner_name, forward in model["forward"].items():
+        for size, speed in forward.items():
+            row(
+                f"Model alone (`{runner_name}`), batch {size}",
+                f"{speed['call_ms']:.3f} ms/call, {speed['per_digit_ms'] * 1e3:,.0f} us/digit, {speed['gflops']:.1f} GFLOP/s "
+                f"= {speed['times_ideal']:.1f}x the ideal",
+            )
+    for backend in args.backends:
+        starts = figures[f"{backend}_ready_s"]
         row(
-            f"Compiled graph (`GraphModel`), batch {size}",
-            f"{speed['call_ms']:.3f} ms/call, {speed['per_digit_ms'] * 1e3:,.0f} us/digit, {speed['gflops']:.1f} GFLOP/s "
-            f"= {speed['times_ideal']:.1f}x the ideal",
+            f"Cold start to `/readyz` 200, {BACKENDS[backend]} (median of {len(starts)}; loads {', '.join(figures['models'])})",
+            f"{statistics.median(starts):.2f} s ({', '.join(f'{s:.2f}' for s in starts)})",
+            "<= 5 s",
         )
-    starts = figures["ready_s"]
-    row(
-        f"Cold start to `/readyz` 200 (median of {len(starts)}; loads {', '.join(figures['models'])})",
-        f"{statistics.median(starts):.2f} s ({', '.join(f'{s:.2f}' for s in starts)})",
-        "<= 5 s",
-    )
-    row(
-        "Server RSS after warm-up",
-        f"{figures['rss_warm_mb']:.0f} MiB ({figures['rss_warm_mb'] * 2**20 / 1e6:.0f} MB)",
-        "<= 800 MB",
-    )
-    ours_phases = [rss for name, rss in figures["rss_by_phase_mb"].items() if not name.startswith("naive")]
-    row(
-        "Server RSS after the load",
-        f"{figures['rss_after_load_mb']:.0f} MiB ({figures['rss_after_load_mb'] - figures['rss_warm_mb']:+.0f} MiB; "
-        f"after each run: {', '.join(f'{rss:.0f}' for rss in ours_phases)}; peak {figures['rss_peak_mb']:.0f} MiB)",
-        "flat",
-    )
+        warm, after = figures[f"{backend}_rss_warm_mb"], figures[f"{backend}_rss_after_load_mb"]
+        row(f"Server RSS after warm-up, {BACKENDS[backend]}", f"{warm:.0f} MiB ({warm * 2**20 / 1e6:.0f} MB)", "<= 800 MB")
+        phases = [rss for name, rss in figures["rss_by_phase_mb"].items() if name.startswith(backend)]
+        row(
+            f"Server RSS after the load, {BACKENDS[backend]}",
+            f"{after:.0f} MiB ({after - warm:+.0f} MiB; after each run: {', '.join(f'{rss:.0f}' for rss in phases)}; "
+            f"peak {figures[f'{backend}_rss_peak_mb']:.0f} MiB)",
+            "flat",
+        )
     if "naive_rss_mb" in figures:
         row("Naive server RSS after its load", f"{figures['naive_rss_mb']:.0f} MiB")
 
@@ -251,9 +263,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=None, help="cold starts, median taken (default: 5, or 1 with --quick)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline server")
     parser.add_argument("--client", choices=("auto", "wrk", "asyncio"), default="auto", help="default: wrk if installed")
+    parser.add_argument(
+        "--backend", dest="backends", action="append", choices=sorted(BACKENDS), help="repeatable (default: both)"
+    )
     args = parser.parse_args(argv)
     args.duration = args.duration or (3 if args.quick else 15)
     args.starts = max(1, args.starts or (1 if args.quick else 5))
+    args.backends = args.backends or list(BACKENDS)
 
     figures = measure(args)
     OUT_DIR.mkdir(exist_ok=True)

@@ -18,12 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import free_port, rowscan_command, serve
 
 
-def cold_starts(count: int) -> list[float]:
+def cold_starts(count: int, env: dict[str, str] | None = None) -> list[float]:
     """Seconds to ready for `count` fresh starts, one after another (never two at once: 2 cores)."""
     times = []
     for _ in range(count):
         port = free_port()
-        with serve(rowscan_command(port), port) as server:
+        with serve(rowscan_command(port), port, env) as server:
             times.append(server.ready_s)
     return times
 

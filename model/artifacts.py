@@ -6,6 +6,7 @@ Each model is a folder under `model/artifacts/<name>/` holding:
     metrics.json   test accuracy, per-class accuracy, confusion matrix, configuration, versions...
     history.json   loss and accuracy per epoch, train and validation
     misses.npz     every test image the model gets wrong, with its index, labels and probabilities
+    model.onnx     the same network for the optional ONNX Runtime backend (`rowscan export --onnx`)
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ METRICS_FILE = "metrics.json"
 HISTORY_FILE = "history.json"
 MISSES_FILE = "misses.npz"
 MISSES_KEYS = ("indices", "labels", "predictions", "probabilities", "images")
+ONNX_FILE = "model.onnx"
+ONNX_STEPS = "steps"  # output of recurrent models: probabilities after every row [N, 28, 10]
+ONNX_PROBABILITIES = "probabilities"  # output of the CNN [N, 10]
+ONNX_SOURCE_KEY = "rowscan.keras_sha256"  # metadata: the model.keras an ONNX file was exported from
 COMPARISON_FILE = "comparison.json"  # written by `rowscan compare` beside the model folders
 
 

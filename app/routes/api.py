@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from PIL import Image
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response, off_loop
+from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
 from app.errors import ApiError
 from app.registry import Prediction, ServedModel
 from app.schemas import (
@@ -26,7 +26,6 @@ from app.schemas import (
     PredictResponse,
 )
 from model.artifacts import COMPARISON_FILE, load_json
-from model.environment import device_name, library_versions
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
 
@@ -69,11 +68,14 @@ async def _prepare(request: Request, inputs: list[DigitInput], limits: preproces
     return await off_loop(request, prepare_all)
 
 
-@router.post("/predict", response_model=PredictResponse, summary="Predict one digit (image or pixels)")
-async def predict(body: PredictRequest, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+@router.post(
+    "/predict", response_model=PredictResponse, openapi_extra=json_body(PredictRequest), summary="Predict one digit (image or pixels)"
+)
+async def predict(request: Request) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
     all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
-    served = registry.get(body.model)
+    body = await parse_json(request, PredictRequest)
+    settings, served = request.app.state.settings, request.app.state.registry.get(body.model)
     _check_steps(served, body.steps)
     prepared = await _prepare(request, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
@@ -98,14 +100,18 @@ async def predict_upload(
     return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
 
 
-@router.post("/predict/batch", response_model=BatchResponse, summary="Predict up to 256 digits in one request")
-async def predict_batch(body: BatchRequest, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+@router.post(
+    "/predict/batch", response_model=BatchResponse, openapi_extra=json_body(BatchRequest), summary="Predict up to 256 digits in one request"
+)
+async def predict_batch(request: Request) -> Response:
     """Each input is an image or pixels, as for /api/predict; results come back in the same order."""
+    body = await parse_json(request, BatchRequest)
+    settings = request.app.state.settings
     if len(body.inputs) > settings.max_digits_per_request:
         raise ApiError(
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
-    served = registry.get(body.model)
+    served = request.app.state.registry.get(body.model)
     _check_steps(served, body.steps)
     prepared = await _prepare(request, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
@@ -127,8 +133,9 @@ async def model_card(
             **served.reference(),
             **{key: value for key, value in metrics.items() if key != "model"},
             "has_steps": served.has_steps,
-            "device": device_name(),
-            "serving_versions": library_versions(),
+            "backend": registry.runtime["backend"],
+            "device": registry.runtime["device"],
+            "serving_versions": registry.runtime["versions"],
             "history": served.history,
         }
     )

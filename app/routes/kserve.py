@@ -25,7 +25,7 @@ from app import preprocess
 from app.deps import Registry, SettingsDep, json_response
 from app.errors import ApiError
 from app.registry import ServedModel
-from app.schemas import ERROR_RESPONSES, inline_schema
+from app.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v2", tags=["KServe v2 / Open Inference Protocol"], responses=ERROR_RESPONSES)
 
@@ -213,7 +213,7 @@ INFER_DOCS = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": inline_schema(InferenceRequest)},
+            "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
             "application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"},
                 "description": "JSON header of Inference-Header-Content-Length bytes, then raw FP32 tensor data",

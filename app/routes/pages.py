@@ -26,7 +26,6 @@ from fastapi.templating import Jinja2Templates
 from app.config import Settings
 from app.registry import ModelRegistry, ServedModel
 from model.artifacts import COMPARISON_FILE, ArtifactError, load_json
-from model.environment import device_name, library_versions
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,8 +152,8 @@ async def model_page(request: Request) -> HTMLResponse:
         served=served,
         charts=training_charts(served.history, served.metrics.get("best_epoch")),
         classes=class_rows(served.metrics),
-        device=device_name(),
-        serving_versions=library_versions(),
+        device=request.app.state.registry.runtime["device"],
+        serving_versions=request.app.state.registry.runtime["versions"],
         comparison=comparison_report(request.app.state.settings, request.app.state.registry),
     )
 

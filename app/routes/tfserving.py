@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response, off_loop
+from app.deps import Registry, json_body, json_response, off_loop, parse_json
 from app.errors import ApiError
 from app.registry import ServedModel
 from app.schemas import ERROR_RESPONSES
@@ -142,21 +142,23 @@ async def model_version_metadata(name: str, version: str, registry: Registry) ->
     return _metadata(_served(registry, name, version))
 
 
-async def _predict(request: Request, served: ServedModel, body: TFServingRequest, settings) -> Response:
-    instances, key = _instances(body)
+async def _predict(request: Request, served: ServedModel) -> Response:
+    instances, key = _instances(await parse_json(request, TFServingRequest))
+    settings = request.app.state.settings
     has_images = any(isinstance(item, dict) for item in instances)  # decoding images: off the event loop
     rows = await off_loop(request, _rows, instances, settings) if has_images else _rows(instances, settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
 
-@router.post("/{name}:predict", response_model=TFServingResponse, summary="Predict (TF Serving REST)")
-async def predict(name: str, body: TFServingRequest, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _predict(request, _served(registry, name, None), body, settings)
+PREDICT_DOCS = {"response_model": TFServingResponse, "openapi_extra": json_body(TFServingRequest)}
 
 
-@router.post("/{name}/versions/{version}:predict", response_model=TFServingResponse, summary="Predict with one version")
-async def predict_version(
-    name: str, version: str, body: TFServingRequest, request: Request, registry: Registry, settings: SettingsDep
-) -> Response:
-    return await _predict(request, _served(registry, name, version), body, settings)
+@router.post("/{name}:predict", summary="Predict (TF Serving REST)", **PREDICT_DOCS)
+async def predict(name: str, request: Request) -> Response:
+    return await _predict(request, _served(request.app.state.registry, name, None))
+
+
+@router.post("/{name}/versions/{version}:predict", summary="Predict with one version", **PREDICT_DOCS)
+async def predict_version(name: str, version: str, request: Request) -> Response:
+    return await _predict(request, _served(request.app.state.registry, name, version))

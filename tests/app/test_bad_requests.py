@@ -45,7 +45,7 @@ CATALOGUE = [
     # --- malformed bodies and content types
     ("invalid-json", "POST", "/api/predict", {"content": b"{'pixels': oops", "headers": JSON}, 400, "invalid_json"),
     ("truncated-json", "POST", "/api/predict", {"content": json.dumps(GOOD)[:200].encode(), "headers": JSON}, 400, "invalid_json"),
-    ("empty-body", "POST", "/api/predict", {"content": b"", "headers": JSON}, 422, "invalid_request"),
+    ("empty-body", "POST", "/api/predict", {"content": b"", "headers": JSON}, 400, "invalid_json"),
     ("json-array", "POST", "/api/predict", {"json": [GOOD]}, 422, "invalid_request"),
     ("text-plain", "POST", "/api/predict", {"content": b"7", "headers": {"content-type": "text/plain"}}, 415, "unsupported_media_type"),
     ("form-encoded", "POST", "/api/predict", {"data": {"pixels": "0"}}, 415, "unsupported_media_type"),

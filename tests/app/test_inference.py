@@ -15,20 +15,23 @@ from app.inference import InferenceTimeout, MicroBatcher, Output, Overloaded
 class SlowModel:
     """Stands in for the graph: records batch sizes, takes `delay` seconds, answers row sums."""
 
-    has_steps = False
+    has_steps = True
 
     def __init__(self, delay: float = 0.05) -> None:
         self.delay = delay
         self.batches: list[int] = []
+        self.steps_asked: list[bool] = []
         self.release = threading.Event()
         self.release.set()
 
-    def __call__(self, rows: np.ndarray) -> Output:
+    def __call__(self, rows: np.ndarray, steps: bool = False) -> Output:
         self.release.wait()
         self.batches.append(len(rows))
+        self.steps_asked.append(steps)
         time.sleep(self.delay)
         sums = rows.reshape(len(rows), -1).sum(axis=1, keepdims=True)
-        return Output(np.repeat(sums, 10, axis=1).astype(np.float32), None)
+        probabilities = np.repeat(sums, 10, axis=1).astype(np.float32)
+        return Output(probabilities, np.repeat(probabilities[:, None], 28, axis=1) if steps else None)
 
 
 def digits(value: float, count: int = 1) -> np.ndarray:
@@ -66,6 +69,20 @@ async def test_concurrent_requests_share_model_calls_and_get_their_own_answers()
 
 
 @pytest.mark.anyio
+async def test_per_row_answers_only_for_those_who_ask():
+    model = SlowModel(delay=0.05)
+    batcher = make(model)
+    first = asyncio.ensure_future(batcher.run(digits(0.1)))  # runs alone, without steps
+    await asyncio.sleep(0.01)
+    plain, with_steps = await asyncio.gather(batcher.run(digits(0.2)), batcher.run(digits(0.3), steps=True))
+    assert (await first).steps is None and model.steps_asked[0] is False
+    assert plain.steps is None  # shared a call that computed steps, but did not ask for them
+    assert with_steps.steps.shape == (1, 28, 10)
+    assert model.steps_asked[1:] == [True] and model.batches[1:] == [2]
+    await batcher.close()
+
+
+@pytest.mark.anyio
 async def test_full_queue_answers_overloaded():
     model = SlowModel()
     model.release.clear()  # the model is stuck: requests pile up
@@ -95,10 +112,10 @@ async def test_model_timeout():
 @pytest.mark.anyio
 async def test_a_failing_model_call_fails_its_callers_only():
     class Broken(SlowModel):
-        def __call__(self, rows):
+        def __call__(self, rows, steps=False):
             if rows.max() > 0.9:
                 raise RuntimeError("boom")
-            return super().__call__(rows)
+            return super().__call__(rows, steps)
 
     batcher = make(Broken(delay=0.0))
     with pytest.raises(RuntimeError, match="boom"):

@@ -23,8 +23,10 @@ def test_run_all_quick_prints_one_table():
     assert table[0].startswith("| Benchmark | Measured |") and set(table[1]) <= set("|-: ")
     assert len(table) == len(lines) - 2, "one header line, a blank line, then the table and nothing else"
     rows = {line.split(" | ")[0].lstrip("| "): line for line in table[2:]}
-    pixels = rows["Rowscan `/api/predict` pixels, c=64"]
-    assert " req/s" in pixels and not pixels.split(" | ")[1].startswith("0 req/s"), pixels  # it talked to the server
-    for label in ("Rowscan `/api/predict` 280x280 PNG data URL, c=1", "Compiled graph (`GraphModel`), batch 256"):
+    for backend in ("TensorFlow", "ONNX Runtime"):
+        pixels = rows[f"Rowscan ({backend}) `/api/predict` pixels, c=64"]
+        assert " req/s" in pixels and not pixels.split(" | ")[1].startswith("0 req/s"), pixels  # it talked to the server
+        assert f"Rowscan ({backend}) `/api/predict` 280x280 PNG data URL, c=1" in rows
+    for label in ("Model alone (`GraphModel`), batch 256", "Model alone (`OnnxModel`), batch 256"):
         assert label in rows
     assert any(label.startswith("Cold start") for label in rows) and any(label.startswith("Server RSS") for label in rows)
