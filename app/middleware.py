@@ -63,7 +63,11 @@ class BodySizeLimit:
         else:
             status, body = 413, {"error": BodyTooLarge(self.max_bytes).detail, "code": "payload_too_large"}
         content = orjson.dumps(body)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()), (b"connection", b"close")]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(content)).encode()),
+            (b"connection", b"close"),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 

@@ -143,7 +143,7 @@ def _load_runner(settings: Settings, directory: Path, metrics: dict[str, Any], s
             runner = OnnxModel(path)
         except ImportError:
             raise ArtifactError(path, "ROWSCAN_BACKEND=onnx needs ONNX Runtime: pip install -e '.[onnx]'") from None
-        except Exception as exc:  # noqa: BLE001  onnxruntime raises its own exception types
+        except Exception as exc:  # onnxruntime raises its own exception types
             raise ArtifactError(path, f"cannot load the ONNX model ({type(exc).__name__}: {exc})") from exc
         if runner.source_sha256 != sha256:
             raise ArtifactError(path, f"exported from another {artifacts.MODEL_FILE}; run `rowscan export --onnx` again")

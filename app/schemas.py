@@ -12,7 +12,12 @@ from pydantic.json_schema import SkipJsonSchema
 _PIXEL = {"type": "number", "minimum": 0, "maximum": 1}
 _PIXELS_SCHEMA = {
     "oneOf": [
-        {"type": "array", "minItems": 28, "maxItems": 28, "items": {"type": "array", "minItems": 28, "maxItems": 28, "items": _PIXEL}},
+        {
+            "type": "array",
+            "minItems": 28,
+            "maxItems": 28,
+            "items": {"type": "array", "minItems": 28, "maxItems": 28, "items": _PIXEL},
+        },
         {"type": "array", "minItems": 784, "maxItems": 784, "items": _PIXEL},
     ]
 }
@@ -31,7 +36,10 @@ IMAGE_DESCRIPTION = (
 MODEL_DESCRIPTION = "Which model answers (see GET /api/models); default: the shipped LSTM."
 
 # A 40x40 PNG of a dark vertical stroke on white: a "1", small enough to try in the docs.
-EXAMPLE_IMAGE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACgAAAAoCAAAAACpleexAAAAK0lEQVR42mP8z0AcYGIYRgpZMIUYGRgYGP4Pa1+PKhxVOKpwoBUyjsgSFwDAAgNPjiNpPAAAAABJRU5ErkJggg=="
+EXAMPLE_IMAGE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACgAAAAoCAAAAACpleexAAAAK0lEQVR42mP8z0AcYGIYRgpZMIUYGRgYGP4Pa1"
+    "+PKhxVOKpwoBUyjsgSFwDAAgNPjiNpPAAAAABJRU5ErkJggg=="
+)
 
 
 class DigitInput(BaseModel):

@@ -133,7 +133,9 @@ def main() -> int:
     port = free_port()
     with serve(rowscan_command(port), port) as server:
         for probe in mix[:5]:  # warm-up, then the starting memory
-            httpx.request(probe.method, server.base_url + probe.path, content=probe.body, headers={"content-type": probe.content_type})
+            httpx.request(
+                probe.method, server.base_url + probe.path, content=probe.body, headers={"content-type": probe.content_type}
+            )
         rss_start = server.rss_mb()
         started = time.perf_counter()
         counts, problems = asyncio.run(soak(server.base_url, mix, args.duration, args.concurrency))

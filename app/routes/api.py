@@ -69,7 +69,10 @@ async def _prepare(request: Request, inputs: list[DigitInput], limits: preproces
 
 
 @router.post(
-    "/predict", response_model=PredictResponse, openapi_extra=json_body(PredictRequest), summary="Predict one digit (image or pixels)"
+    "/predict",
+    response_model=PredictResponse,
+    openapi_extra=json_body(PredictRequest),
+    summary="Predict one digit (image or pixels)",
 )
 async def predict(request: Request) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
@@ -101,7 +104,10 @@ async def predict_upload(
 
 
 @router.post(
-    "/predict/batch", response_model=BatchResponse, openapi_extra=json_body(BatchRequest), summary="Predict up to 256 digits in one request"
+    "/predict/batch",
+    response_model=BatchResponse,
+    openapi_extra=json_body(BatchRequest),
+    summary="Predict up to 256 digits in one request",
 )
 async def predict_batch(request: Request) -> Response:
     """Each input is an image or pixels, as for /api/predict; results come back in the same order."""

@@ -44,33 +44,103 @@ JSON = {"content-type": "application/json"}
 CATALOGUE = [
     # --- malformed bodies and content types
     ("invalid-json", "POST", "/api/predict", {"content": b"{'pixels': oops", "headers": JSON}, 400, "invalid_json"),
-    ("truncated-json", "POST", "/api/predict", {"content": json.dumps(GOOD)[:200].encode(), "headers": JSON}, 400, "invalid_json"),
+    (
+        "truncated-json",
+        "POST",
+        "/api/predict",
+        {"content": json.dumps(GOOD)[:200].encode(), "headers": JSON},
+        400,
+        "invalid_json",
+    ),
     ("empty-body", "POST", "/api/predict", {"content": b"", "headers": JSON}, 400, "invalid_json"),
     ("json-array", "POST", "/api/predict", {"json": [GOOD]}, 422, "invalid_request"),
-    ("text-plain", "POST", "/api/predict", {"content": b"7", "headers": {"content-type": "text/plain"}}, 415, "unsupported_media_type"),
+    (
+        "text-plain",
+        "POST",
+        "/api/predict",
+        {"content": b"7", "headers": {"content-type": "text/plain"}},
+        415,
+        "unsupported_media_type",
+    ),
     ("form-encoded", "POST", "/api/predict", {"data": {"pixels": "0"}}, 415, "unsupported_media_type"),
-    ("both-sources", "POST", "/api/predict", {"json": {"pixels": GOOD["pixels"], "image": data_url(drawing())}}, 422, "invalid_request"),
+    (
+        "both-sources",
+        "POST",
+        "/api/predict",
+        {"json": {"pixels": GOOD["pixels"], "image": data_url(drawing())}},
+        422,
+        "invalid_request",
+    ),
     ("no-source", "POST", "/api/predict", {"json": {"steps": True}}, 422, "invalid_request"),
     ("unknown-field", "POST", "/api/predict", {"json": {**GOOD, "colour": "red"}}, 422, "invalid_request"),
     ("steps-not-bool", "POST", "/api/predict", {"json": {**GOOD, "steps": "often"}}, 422, "invalid_request"),
     # --- images
     ("bad-base64", "POST", "/api/predict", {"json": {"image": "this is not base64!"}}, 400, "invalid_base64"),
-    ("data-url-wrong-mime", "POST", "/api/predict", {"json": {"image": "data:text/html;base64," + b64(b"<b>7</b>")}}, 415, "unsupported_format"),
+    (
+        "data-url-wrong-mime",
+        "POST",
+        "/api/predict",
+        {"json": {"image": "data:text/html;base64," + b64(b"<b>7</b>")}},
+        415,
+        "unsupported_format",
+    ),
     ("data-url-not-base64", "POST", "/api/predict", {"json": {"image": "data:image/png,rawbytes"}}, 400, "invalid_base64"),
     ("truncated-png", "POST", "/api/predict", {"json": {"image": b64(PNG[: len(PNG) // 2])}}, 400, "not_an_image"),
-    ("text-as-png-upload", "POST", "/api/predict/upload", {"files": {"file": ("digit.png", b"seven, honestly", "image/png")}}, 400, "not_an_image"),
+    (
+        "text-as-png-upload",
+        "POST",
+        "/api/predict/upload",
+        {"files": {"file": ("digit.png", b"seven, honestly", "image/png")}},
+        400,
+        "not_an_image",
+    ),
     ("one-pixel-image", "POST", "/api/predict", {"json": {"image": b64(encode(Image.new("L", (1, 1), 255)))}}, 200, None),
     ("png-bomb-20000", "POST", "/api/predict", {"json": {"image": b64(png_bomb(20_000, 20_000))}}, 413, "image_too_large"),
-    ("png-bomb-upload", "POST", "/api/predict/upload", {"files": {"file": ("bomb.png", png_bomb(6_000, 6_000), "image/png")}}, 413, "image_too_large"),
+    (
+        "png-bomb-upload",
+        "POST",
+        "/api/predict/upload",
+        {"files": {"file": ("bomb.png", png_bomb(6_000, 6_000), "image/png")}},
+        413,
+        "image_too_large",
+    ),
     ("animated-gif", "POST", "/api/predict", {"json": {"image": b64(animated_gif())}}, 415, "unsupported_format"),
     ("tiff", "POST", "/api/predict", {"json": {"image": b64(encode(drawing(), "TIFF"))}}, 415, "unsupported_format"),
     ("sixteen-bit-png", "POST", "/api/predict", {"json": {"image": b64(sixteen_bit_png())}}, 200, None),
     ("cmyk-jpeg", "POST", "/api/predict", {"json": {"image": b64(image_of("CMYK", fmt="JPEG"))}}, 200, None),
-    ("oversize-image", "POST", "/api/predict/upload", {"files": {"file": ("big.bmp", b"BM" + b"\0" * (5 * 1024 * 1024), "image/bmp")}}, 413, "payload_too_large"),
-    ("upload-without-file", "POST", "/api/predict/upload", {"files": {"picture": ("d.png", PNG, "image/png")}}, 422, "invalid_request"),
+    (
+        "oversize-image",
+        "POST",
+        "/api/predict/upload",
+        {"files": {"file": ("big.bmp", b"BM" + b"\0" * (5 * 1024 * 1024), "image/bmp")}},
+        413,
+        "payload_too_large",
+    ),
+    (
+        "upload-without-file",
+        "POST",
+        "/api/predict/upload",
+        {"files": {"picture": ("d.png", PNG, "image/png")}},
+        422,
+        "invalid_request",
+    ),
     # --- pixel values and shapes
-    ("nan", "POST", "/api/predict", {"content": b'{"pixels": [' + b",".join([b"NaN"] * 784) + b"]}", "headers": JSON}, 422, "invalid_pixels"),
-    ("infinity", "POST", "/api/predict", {"content": b'{"pixels": [' + b",".join([b"Infinity"] * 784) + b"]}", "headers": JSON}, 422, "invalid_pixels"),
+    (
+        "nan",
+        "POST",
+        "/api/predict",
+        {"content": b'{"pixels": [' + b",".join([b"NaN"] * 784) + b"]}", "headers": JSON},
+        422,
+        "invalid_pixels",
+    ),
+    (
+        "infinity",
+        "POST",
+        "/api/predict",
+        {"content": b'{"pixels": [' + b",".join([b"Infinity"] * 784) + b"]}", "headers": JSON},
+        422,
+        "invalid_pixels",
+    ),
     ("negative", "POST", "/api/predict", {"json": {"pixels": [-0.5] * 784}}, 422, "invalid_pixels"),
     ("huge-values", "POST", "/api/predict", {"json": {"pixels": [1e300] * 784}}, 422, "invalid_pixels"),
     ("0-255-values", "POST", "/api/predict", {"json": {"pixels": [[255] * 28] * 28}}, 422, "invalid_pixels"),
@@ -92,7 +162,14 @@ CATALOGUE = [
     ("unknown-version-v2", "GET", "/v2/models/lstm/versions/99/ready", {}, 404, "unknown_version"),
     # --- v2 protocol details
     ("v2-invalid-json", "POST", "/v2/models/lstm/infer", {"content": b"{nope", "headers": JSON}, 400, "invalid_request"),
-    ("v2-header-length-too-big", "POST", "/v2/models/lstm/infer", {"content": b"{}", "headers": {"Inference-Header-Content-Length": "99"}}, 400, "invalid_request"),
+    (
+        "v2-header-length-too-big",
+        "POST",
+        "/v2/models/lstm/infer",
+        {"content": b"{}", "headers": {"Inference-Header-Content-Length": "99"}},
+        400,
+        "invalid_request",
+    ),
     # --- paths, query strings and methods
     ("long-url", "GET", "/api/" + "a" * 20_000, {}, 404, "not_found"),
     ("long-query-value", "GET", "/api/misses?true=" + "9" * 10_000, {}, 422, "invalid_request"),
@@ -116,7 +193,9 @@ def test_catalogue_is_large_enough():
     assert len({case[0] for case in CATALOGUE}) == len(CATALOGUE)
 
 
-@pytest.mark.parametrize(("method", "url", "kwargs", "status", "code"), [case[1:] for case in CATALOGUE], ids=[c[0] for c in CATALOGUE])
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs", "status", "code"), [case[1:] for case in CATALOGUE], ids=[c[0] for c in CATALOGUE]
+)
 def test_bad_request_gets_a_clear_answer(client, method, url, kwargs, status, code):
     response = client.request(method, url, **kwargs)
     assert response.status_code == status, response.text[:300]

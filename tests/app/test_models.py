@@ -25,7 +25,8 @@ def test_every_served_model_answers_like_its_keras_model(client, app):
         tf_serving = client.post(f"/v1/models/{name}:predict", json={"instances": rows.tolist()}).json()
         np.testing.assert_allclose(tf_serving["predictions"], expected, atol=1e-5)
         v2 = client.post(
-            f"/v2/models/{name}/infer", json={"inputs": [{"name": "rows", "shape": [4, 784], "datatype": "FP32", "data": rows.reshape(-1).tolist()}]}
+            f"/v2/models/{name}/infer",
+            json={"inputs": [{"name": "rows", "shape": [4, 784], "datatype": "FP32", "data": rows.reshape(-1).tolist()}]},
         ).json()
         np.testing.assert_allclose(np.reshape(v2["outputs"][0]["data"], (4, 10)), expected, atol=1e-5)
 

@@ -56,7 +56,9 @@ def copy_artifacts(tmp_path):
 
 
 def assert_fails_in_one_line(folder, named_file: str, problem: str):
-    result = run_rowscan(["serve", "--port", str(free_port())], env={"ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": "lstm"})
+    result = run_rowscan(
+        ["serve", "--port", str(free_port())], env={"ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": "lstm"}
+    )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("rowscan: cannot start:")]
     assert len(lines) == 1, result.stderr
