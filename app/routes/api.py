@@ -47,11 +47,19 @@ def _result(prediction: Prediction) -> dict:
     return result
 
 
-def _check_steps(served: ServedModel, steps: bool) -> None:
+def _served_for(request: Request, model: str | None, steps: bool) -> ServedModel:
+    """The model asked for (404 if not served), refusing `steps` from models without per-row answers."""
+    served = request.app.state.registry.get(model)
     if steps and not served.has_steps:
         raise ApiError(
             422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'"
         )
+    return served
+
+
+def _answer(request: Request, served: ServedModel, fields: dict) -> Response:
+    """Every prediction answer ends the same way: which model answered and how long it took."""
+    return json_response({**fields, "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
 
 
 async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
@@ -78,29 +86,26 @@ async def predict(request: Request) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
     all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
     body = await parse_json(request, PredictRequest)
-    settings, served = request.app.state.settings, request.app.state.registry.get(body.model)
-    _check_steps(served, body.steps)
-    prepared = await _prepare(request, [body], settings.image_limits)
+    served = _served_for(request, body.model, body.steps)
+    prepared = await _prepare(request, [body], request.app.state.settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
-    return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
+    return _answer(request, served, _result(prediction))
 
 
 @router.post("/predict/upload", response_model=PredictResponse, summary="Predict one digit from an uploaded image file")
 async def predict_upload(
     request: Request,
-    registry: Registry,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
-    served = registry.get(model)
-    _check_steps(served, steps)
+    served = _served_for(request, model, steps)
     data = await file.read(settings.max_image_bytes + 1)
     prepared = await off_loop(request, preprocess.prepare_image_bytes, data, settings.image_limits)
     [prediction] = await served.predict([prepared], with_steps=steps)
-    return json_response({**_result(prediction), "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
+    return _answer(request, served, _result(prediction))
 
 
 @router.post(
@@ -117,13 +122,10 @@ async def predict_batch(request: Request) -> Response:
         raise ApiError(
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
-    served = request.app.state.registry.get(body.model)
-    _check_steps(served, body.steps)
+    served = _served_for(request, body.model, body.steps)
     prepared = await _prepare(request, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
-    return json_response(
-        {"results": [_result(p) for p in predictions], "model": served.reference(), "elapsed_ms": _elapsed_ms(request)}
-    )
+    return _answer(request, served, {"results": [_result(p) for p in predictions]})
 
 
 @router.get("/model", summary="The model card")
