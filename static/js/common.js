@@ -1,5 +1,6 @@
-/* Rowscan: what every page shares. Lecture mode, fullscreen, the JSON API, and the row-by-row view
-   (probability bars, the 28x28 pixel grid, the row player) used by the draw page and the misses page.
+/* Rowscan: what every page shares. Lecture mode, fullscreen, the JSON API, the model chooser, the row-by-row
+   view (probability bars, the 28x28 pixel grid, the row player, the answer block) used by the draw, compare and
+   misses pages, and the galleries of test digits (paged list, cards, detail dialog) of the misses page.
    Plain ES2020, no build step, nothing loaded from other origins. */
 (function () {
   "use strict";
@@ -98,6 +99,24 @@
     document.dispatchEvent(new CustomEvent("rowscan:lecture", { detail: { on } }));
   }
   Rowscan.setLecture = setLecture;
+
+  /* ---------- the model chooser (misses page, model page) ---------- */
+
+  /**
+   * Choosing a model in #model-select loads this page again for it (lecture mode kept); without scripts the
+   * form's #model-submit button does it, so that button is hidden. `drop`: query parameters not carried over.
+   */
+  Rowscan.setupModelSelect = function (drop = []) {
+    const select = document.getElementById("model-select");
+    if (!select) return;
+    document.getElementById("model-submit").hidden = true;
+    select.addEventListener("change", () => {
+      const url = new URL(window.location.href);
+      url.searchParams.set("model", select.value);
+      drop.forEach((name) => url.searchParams.delete(name));
+      window.location.assign(Rowscan.withLecture(url.href));
+    });
+  };
 
   /* ---------- fullscreen ---------- */
 
@@ -390,6 +409,29 @@
       render();
     }
 
+    /** Space or P plays/pauses, the arrow keys step a row (not on a slider: it has its own). True if handled. */
+    function handleKey(event) {
+      const key = event.key;
+      const tag = event.target && event.target.tagName;
+      if ((key === " " && tag !== "BUTTON" && tag !== "A") || key === "p" || key === "P") {
+        event.preventDefault();
+        toggle();
+        return true;
+      }
+      if ((key === "ArrowLeft" || key === "ArrowRight") && tag !== "INPUT") {
+        event.preventDefault();
+        step(key === "ArrowLeft" ? -1 : 1);
+        return true;
+      }
+      return false;
+    }
+
+    function step(delta) {
+      if (!steps) return;
+      stop();
+      setRow(row() + delta);
+    }
+
     slider.addEventListener("input", () => {
       stop();
       render();
@@ -401,15 +443,261 @@
       reset,
       toggle,
       stop,
-      step: (delta) => {
-        if (!steps) return;
-        stop();
-        setRow(row() + delta);
-      },
+      handleKey,
+      step,
       row,
       steps: () => steps,
       isFinal: () => row() >= ROWS && !playing(),
     };
+  };
+
+  /** The row player wired to the page's standard controls (#row-slider, #play, #row-readout, #timeline if any). */
+  Rowscan.createPagePlayer = function (onRow) {
+    return Rowscan.createRowPlayer({
+      slider: document.getElementById("row-slider"),
+      play: document.getElementById("play"),
+      readout: document.getElementById("row-readout"),
+      timeline: document.getElementById("timeline"),
+      onRow,
+    });
+  };
+
+  /* ---------- the answer: big digit, its words, the ten bars ---------- */
+
+  /**
+   * The answer block of the draw page, the misses dialog and each compare panel, so they all show a digit
+   * the same way. elements: {digit, message, detail, bars (the bars' container)}; the caller writes the words.
+   */
+  Rowscan.createAnswerView = function (elements) {
+    const { digit: digitEl, message: messageEl, detail: detailEl } = elements;
+    const bars = Rowscan.createBars(elements.bars);
+
+    /** No digit: a dash, the words, empty bars. */
+    function showEmpty(message, detail) {
+      digitEl.textContent = "–";
+      digitEl.className = "big-digit is-empty";
+      messageEl.textContent = message;
+      messageEl.className = "message";
+      detailEl.textContent = detail;
+      bars.update(null, null);
+    }
+
+    /** No digit because something failed: the words in the error colour. */
+    function showError(message, detail) {
+      showEmpty(message, detail);
+      messageEl.classList.add("is-error");
+    }
+
+    /**
+     * The top digit of `probabilities` and the bars; `mark` is "" (the final answer), "is-row" (after a row)
+     * or "is-held" (a final answer kept during a replay). Returns describe(probabilities) for the caller's words.
+     */
+    function showDigit(probabilities, mark) {
+      const d = Rowscan.describe(probabilities);
+      digitEl.textContent = String(d.digit);
+      digitEl.className = "big-digit" + (d.unsure ? " is-unsure" : "") + (mark ? " " + mark : "");
+      messageEl.className = "message" + (d.unsure ? " is-unsure" : "");
+      bars.update(probabilities, d.digit);
+      return d;
+    }
+
+    return {
+      bars,
+      showEmpty,
+      showError,
+      showDigit,
+      setMessage: (text) => (messageEl.textContent = text),
+      setDetail: (text) => (detailEl.textContent = text),
+    };
+  };
+
+  /** The answer block with the page's standard ids (#prediction, #message, #answer-detail, #bars): draw page, misses dialog. */
+  Rowscan.createPageAnswer = function () {
+    return Rowscan.createAnswerView({
+      digit: document.getElementById("prediction"),
+      message: document.getElementById("message"),
+      detail: document.getElementById("answer-detail"),
+      bars: document.getElementById("bars"),
+    });
+  };
+
+  /** "next: 4 (12%)": the runner-up, as every answer's detail line words it. */
+  Rowscan.runnerUp = (d) => `next: ${d.second} (${Rowscan.percent(d.secondConfidence)})`;
+
+  /* ---------- requests where only the latest counts ---------- */
+
+  /**
+   * start() aborts the request before and returns {signal, current()}: current() stays true until the next
+   * start() or cancel(), so a slow old answer never replaces a newer one (gallery pages, detail dialogs).
+   */
+  Rowscan.createLatest = function () {
+    let seq = 0;
+    let controller = null;
+    return {
+      start() {
+        const mine = ++seq;
+        if (controller) controller.abort();
+        controller = new AbortController();
+        return { signal: controller.signal, current: () => mine === seq };
+      },
+      cancel() {
+        seq += 1;
+        if (controller) controller.abort();
+      },
+    };
+  };
+
+  /* ---------- galleries of test digits: paged list, cards, detail dialog ---------- */
+
+  /**
+   * A paged list of test digits from the API (the misses gallery, the disagreements), with the page's
+   * #page-prev, #page-next and #page-label. options: {list, summary, noun ("misses"), state ({page}),
+   * before() (sync the URL and controls), url(), key(), render(data)}. The list carries data-state
+   * (loading | ready | error), data-key (what it shows) and aria-busy while loading.
+   */
+  Rowscan.createPagedList = function (options) {
+    const { list, summary, noun, state } = options;
+    const prev = document.getElementById("page-prev");
+    const next = document.getElementById("page-next");
+    const pageLabel = document.getElementById("page-label");
+    const latest = Rowscan.createLatest();
+    let pages = 1;
+
+    async function load() {
+      options.before();
+      const request = latest.start();
+      const wanted = options.key();
+      list.dataset.state = "loading";
+      list.setAttribute("aria-busy", "true");
+      try {
+        const data = await Rowscan.api(options.url(), { signal: request.signal });
+        if (!request.current()) return;
+        if (data.total > 0 && state.page > data.pages) {
+          state.page = data.pages; // a page past the end (old link): show the last one
+          load();
+          return;
+        }
+        pages = data.pages;
+        list.textContent = "";
+        options.render(data);
+        pageLabel.textContent = `Page ${data.page} of ${data.pages}`;
+        prev.disabled = data.page <= 1;
+        next.disabled = data.page >= data.pages;
+        list.dataset.key = wanted;
+        list.dataset.state = "ready";
+      } catch (error) {
+        if (error.name === "AbortError" || !request.current()) return;
+        list.textContent = "";
+        summary.textContent = `Could not load the ${noun}: ${error.message}`;
+        list.dataset.key = wanted;
+        list.dataset.state = "error";
+      } finally {
+        if (request.current()) list.removeAttribute("aria-busy");
+      }
+    }
+
+    prev.addEventListener("click", () => {
+      if (state.page > 1) {
+        state.page -= 1;
+        load();
+      }
+    });
+    next.addEventListener("click", () => {
+      if (state.page < pages) {
+        state.page += 1;
+        load();
+      }
+    });
+
+    return { load };
+  };
+
+  /** "Showing 1–24 of <strong>130</strong>": the start of a paged list's summary line. */
+  Rowscan.showingParts = function (data) {
+    const first = (data.page - 1) * data.per_page + 1;
+    const last = first + data.items.length - 1;
+    const strong = document.createElement("strong");
+    strong.textContent = String(data.total);
+    return [`Showing ${first}–${last} of `, strong];
+  };
+
+  /** A gallery card: <li><button> with the test digit's 28x28 image; the caller appends the words. */
+  Rowscan.createDigitCard = function (item, className, testid) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = className;
+    button.dataset.testid = testid;
+    button.dataset.index = String(item.index);
+    button.dataset.true = String(item.true);
+    const img = document.createElement("img");
+    img.src = item.image_url;
+    img.alt = "";
+    img.width = 28;
+    img.height = 28;
+    img.decoding = "async";
+    button.appendChild(img);
+    li.appendChild(button);
+    return { li, button };
+  };
+
+  /**
+   * The detail dialog of a gallery: open(position, card) shows items()[position]; Previous/Next (#detail-prev,
+   * #detail-next), Close (#detail-close) and the backdrop; on close, focus goes back to the card.
+   * options: {dialog, items(), cards() (the gallery's buttons in order), reset(item), load(item, request)
+   * (async; request.current() is false once another digit is opened), fail(error), onClose()}.
+   * The dialog carries data-state (loading | ready | error | closed) and data-index.
+   */
+  Rowscan.createDetailDialog = function (options) {
+    const { dialog } = options;
+    const prev = document.getElementById("detail-prev");
+    const next = document.getElementById("detail-next");
+    const latest = Rowscan.createLatest();
+    let position = -1;
+    let opener = null;
+
+    async function open(at, card) {
+      const items = options.items();
+      const item = items[at];
+      if (!item) return;
+      opener = card || opener;
+      position = at;
+      const request = latest.start();
+      dialog.dataset.state = "loading";
+      dialog.dataset.index = String(item.index);
+      options.reset(item);
+      prev.disabled = at <= 0;
+      next.disabled = at >= items.length - 1;
+      if (!dialog.open) dialog.showModal();
+      try {
+        await options.load(item, request);
+        if (request.current()) dialog.dataset.state = "ready";
+      } catch (error) {
+        if (error.name === "AbortError" || !request.current()) return;
+        dialog.dataset.state = "error";
+        options.fail(error);
+      }
+    }
+
+    function close() {
+      if (dialog.open) dialog.close();
+    }
+
+    dialog.addEventListener("close", () => {
+      if (options.onClose) options.onClose();
+      latest.cancel();
+      dialog.dataset.state = "closed";
+      const back = options.cards()[position] || opener;
+      if (back) back.focus();
+    });
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) close(); // a click on the backdrop
+    });
+    document.getElementById("detail-close").addEventListener("click", close);
+    prev.addEventListener("click", () => open(position - 1));
+    next.addEventListener("click", () => open(position + 1));
+
+    return { open, position: () => position };
   };
 
   /* ---------- start-up ---------- */

@@ -25,29 +25,17 @@
     let results = null; // [{panel, answer} | {panel, error}] for the drawing shown
     let verdictText = ""; // the verdict on the final answers (a replay of the rows labels it so)
 
-    const player = R.createRowPlayer({
-      slider: document.getElementById("row-slider"),
-      play: document.getElementById("play"),
-      readout: document.getElementById("row-readout"),
-      timeline: null,
-      onRow: showRow,
-    });
+    const player = R.createPagePlayer(showRow); // no #timeline here: each panel has its own strip
 
-    const pad = R.createPad({
-      root: app,
-      canvas: document.getElementById("pad"),
-      brush: document.getElementById("brush"),
-      brushValue: document.getElementById("brush-value"),
-      brushDot: document.getElementById("brush-dot"),
-      undoButton: document.getElementById("undo"),
-      clearButton: document.getElementById("clear"),
-      onChange: () => {
+    const pad = R.createPagePad(
+      app,
+      () => {
         if (!player.isFinal()) player.reset(); // drawing again: back to the final answers
         live.changed();
         panels.forEach((panel) => (panel.el.dataset.state = app.dataset.state));
       },
-      onSettle: () => live.flush(),
-    });
+      () => live.flush()
+    );
 
     const live = R.createLive({
       root: app,
@@ -114,14 +102,16 @@
     /* ----- one panel per model ----- */
 
     function setupPanel(el) {
-      const digitEl = el.querySelector("[data-testid=compare-prediction]");
-      const messageEl = el.querySelector("[data-testid=compare-message]");
-      const detailEl = el.querySelector("[data-testid=compare-detail]");
+      const view = R.createAnswerView({
+        digit: el.querySelector("[data-testid=compare-prediction]"),
+        message: el.querySelector("[data-testid=compare-message]"),
+        detail: el.querySelector("[data-testid=compare-detail]"),
+        bars: el.querySelector("[data-testid=compare-probabilities]"),
+      });
       const rowsEl = el.querySelector("[data-testid=compare-rows]");
       const timeEl = el.querySelector("[data-testid=compare-time]");
       const badge = el.querySelector("[data-testid=differs]");
       const stripEl = el.querySelector("[data-testid=compare-strip]");
-      const bars = R.createBars(el.querySelector("[data-testid=compare-probabilities]"));
       const hasSteps = el.dataset.hasSteps === "true";
       const rowsDefault = rowsEl.textContent;
       const cells = [];
@@ -135,32 +125,17 @@
         }
       }
 
-      function showEmpty(message, detail) {
-        digitEl.textContent = "–";
-        digitEl.className = "big-digit is-empty";
-        messageEl.textContent = message;
-        messageEl.className = "message";
-        detailEl.textContent = detail;
-        bars.update(null, null);
-      }
-
       function showError(error) {
-        showEmpty("No answer", `Could not answer: ${error.message}`);
-        messageEl.classList.add("is-error");
+        view.showError("No answer", `Could not answer: ${error.message}`);
       }
 
       /** probabilities after `row` (recurrent models), or the final answer; `held`: a final answer shown during a replay. */
       function show(probabilities, { row, final, held }) {
-        const d = R.describe(probabilities);
-        digitEl.textContent = String(d.digit);
-        digitEl.className = "big-digit" + (d.unsure ? " is-unsure" : "") + (final ? "" : held ? " is-held" : " is-row");
-        messageEl.className = "message" + (d.unsure ? " is-unsure" : "");
-        messageEl.textContent = d.message;
-        const second = `next: ${d.second} (${R.percent(d.secondConfidence)})`;
-        if (final) detailEl.textContent = `${R.percent(d.confidence)} sure · ${second}`;
-        else if (held) detailEl.textContent = `Whole image, no per-row answer: ${R.percent(d.confidence)} sure`;
-        else detailEl.textContent = `After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} sure · ${second}`;
-        bars.update(probabilities, d.digit);
+        const d = view.showDigit(probabilities, final ? "" : held ? "is-held" : "is-row");
+        view.setMessage(d.message);
+        if (final) view.setDetail(`${R.percent(d.confidence)} sure · ${R.runnerUp(d)}`);
+        else if (held) view.setDetail(`Whole image, no per-row answer: ${R.percent(d.confidence)} sure`);
+        else view.setDetail(`After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} sure · ${R.runnerUp(d)}`);
       }
 
       /** The 28 per-row answers as a strip (matching the final answer or not), and the row it settles on. */
@@ -209,9 +184,9 @@
         name: el.dataset.model,
         label: el.dataset.label,
         hasSteps,
-        bars,
+        bars: view.bars,
         show,
-        showEmpty,
+        showEmpty: view.showEmpty,
         showError,
         setStrip,
         markRow,
@@ -303,16 +278,7 @@
     document.addEventListener("keydown", (event) => {
       if (event.defaultPrevented || R.isTypingTarget(event)) return;
       if (pad.handleKey(event) || R.hasModifier(event)) return;
-      const key = event.key;
-      const onControl = event.target && (event.target.tagName === "BUTTON" || event.target.tagName === "A");
-      const onRange = event.target && event.target.tagName === "INPUT";
-      if ((key === " " && !onControl) || key === "p" || key === "P") {
-        event.preventDefault();
-        player.toggle();
-      } else if ((key === "ArrowLeft" || key === "ArrowRight") && !onRange) {
-        event.preventDefault();
-        player.step(key === "ArrowLeft" ? -1 : 1);
-      }
+      player.handleKey(event);
     });
 
     document.addEventListener("rowscan:lecture", () => grid.redraw());

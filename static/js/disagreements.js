@@ -17,9 +17,6 @@
   function init() {
     const list = document.getElementById("dis-gallery");
     const summary = document.getElementById("dis-summary");
-    const prevButton = document.getElementById("page-prev");
-    const nextButton = document.getElementById("page-next");
-    const pageLabel = document.getElementById("page-label");
     const labels = {};
     document.querySelectorAll("[data-testid=detail-model]").forEach((el) => (labels[el.dataset.model] = el.dataset.label));
     const label = (name) => labels[name] || name.toUpperCase();
@@ -27,10 +24,7 @@
     const params = new URLSearchParams(window.location.search);
     const requested = Number(params.get("page"));
     const state = { page: Number.isInteger(requested) && requested >= 1 ? requested : 1 };
-    let pages = 1;
     let items = [];
-    let listSeq = 0;
-    let listController = null;
 
     function writeUrl() {
       const url = new URL(window.location.href);
@@ -40,56 +34,21 @@
       window.history.replaceState(window.history.state, "", R.withLecture(url.href));
     }
 
-    prevButton.addEventListener("click", () => {
-      if (state.page > 1) {
-        state.page -= 1;
-        load();
-      }
-    });
-    nextButton.addEventListener("click", () => {
-      if (state.page < pages) {
-        state.page += 1;
-        load();
-      }
-    });
-
     /* ----- the list ----- */
 
-    async function load() {
-      writeUrl();
-      const mine = ++listSeq;
-      const wanted = `page=${state.page}`;
-      if (listController) listController.abort();
-      const controller = (listController = new AbortController());
-      list.dataset.state = "loading";
-      list.setAttribute("aria-busy", "true");
-      try {
-        const data = await R.api(`/api/disagreements?page=${state.page}&per_page=${PER_PAGE}`, { signal: controller.signal });
-        if (mine !== listSeq) return;
-        if (data.total > 0 && state.page > data.pages) {
-          state.page = data.pages; // a page past the end (old link): show the last one
-          load();
-          return;
-        }
-        render(data);
-        list.dataset.key = wanted;
-        list.dataset.state = "ready";
-      } catch (error) {
-        if (error.name === "AbortError" || mine !== listSeq) return;
-        list.textContent = "";
-        summary.textContent = `Could not load the disagreements: ${error.message}`;
-        list.dataset.key = wanted;
-        list.dataset.state = "error";
-      } finally {
-        if (mine === listSeq) list.removeAttribute("aria-busy");
-        if (listController === controller) listController = null;
-      }
-    }
+    const pagedList = R.createPagedList({
+      list,
+      summary,
+      noun: "disagreements",
+      state,
+      before: writeUrl,
+      key: () => `page=${state.page}`,
+      url: () => `/api/disagreements?page=${state.page}&per_page=${PER_PAGE}`,
+      render,
+    });
 
     function render(data) {
       items = data.items;
-      pages = data.pages;
-      list.textContent = "";
       if (!data.total) {
         const li = document.createElement("li");
         li.className = "gallery-empty";
@@ -101,15 +60,10 @@
         list.appendChild(li);
         summary.textContent = "No disagreements.";
       } else {
-        const first = (data.page - 1) * data.per_page + 1;
-        const last = first + data.items.length - 1;
-        const strong = document.createElement("strong");
-        strong.textContent = String(data.total);
         const allWrong = data.items.filter((item) => !item.correct.length).length;
         summary.textContent = "";
         summary.append(
-          `Showing ${first}–${last} of `,
-          strong,
+          ...R.showingParts(data),
           data.total === 1 ? " test digit" : " test digits",
           data.models.length === 2
             ? ` where ${label(data.models[0])} and ${label(data.models[1])} answer differently`
@@ -118,25 +72,10 @@
         );
         data.items.forEach((item, position) => list.appendChild(itemElement(item, data.models, position)));
       }
-      pageLabel.textContent = `Page ${data.page} of ${data.pages}`;
-      prevButton.disabled = data.page <= 1;
-      nextButton.disabled = data.page >= data.pages;
     }
 
     function itemElement(item, models, position) {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "miss dis-item";
-      button.dataset.testid = "disagreement-item";
-      button.dataset.index = String(item.index);
-      button.dataset.true = String(item.true);
-      const img = document.createElement("img");
-      img.src = item.image_url;
-      img.alt = "";
-      img.width = 28;
-      img.height = 28;
-      img.decoding = "async";
+      const { li, button } = R.createDigitCard(item, "miss dis-item", "disagreement-item");
       const title = document.createElement("span");
       title.className = "miss-title";
       title.dataset.testid = "disagreement-true";
@@ -170,9 +109,8 @@
         row.append(who, digit, mark);
         answers.appendChild(row);
       }
-      button.append(img, title, hidden, answers);
-      button.addEventListener("click", () => openDetail(position, button));
-      li.appendChild(button);
+      button.append(title, hidden, answers);
+      button.addEventListener("click", () => detailDialog.open(position, button));
       return li;
     }
 
@@ -182,8 +120,6 @@
     const detailTitle = document.getElementById("dis-detail-title");
     const detailSub = document.getElementById("dis-detail-sub");
     const announceEl = document.getElementById("announce");
-    const detailPrev = document.getElementById("detail-prev");
-    const detailNext = document.getElementById("detail-next");
     const grid = R.createPixelGrid(document.getElementById("dis-input"));
     const panels = Array.from(dialog.querySelectorAll("[data-testid=detail-model]")).map((el) => ({
       el,
@@ -191,10 +127,6 @@
       verdict: el.querySelector("[data-testid=detail-verdict]"),
       bars: R.createBars(el.querySelector("[data-testid=detail-probabilities]")),
     }));
-    let detailPosition = -1;
-    let detailSeq = 0;
-    let detailController = null;
-    let opener = null;
 
     function resetPanels(text) {
       for (const panel of panels) {
@@ -206,33 +138,26 @@
       }
     }
 
-    async function openDetail(position, button) {
-      const item = items[position];
-      if (!item) return;
-      opener = button || opener;
-      detailPosition = position;
-      const mine = ++detailSeq;
-      if (detailController) detailController.abort();
-      const controller = (detailController = new AbortController());
-      dialog.dataset.state = "loading";
-      dialog.dataset.index = String(item.index);
-      detailTitle.textContent = `t:${item.true}`;
-      detailSub.textContent = `Test digit #${item.index} · ${
-        item.correct.length ? `right: ${item.correct.map(label).join(", ")}` : "no model gets it right"
-      } · the true digit is underlined`;
-      resetPanels("Reading…");
-      grid.draw(null, 0);
-      detailPrev.disabled = position <= 0;
-      detailNext.disabled = position >= items.length - 1;
-      if (!dialog.open) dialog.showModal();
-      try {
-        const full = await R.api(item.detail_url, { signal: controller.signal });
-        if (mine !== detailSeq) return;
+    const detailDialog = R.createDetailDialog({
+      dialog,
+      items: () => items,
+      cards: () => list.querySelectorAll("button.dis-item"),
+      reset: (item) => {
+        detailTitle.textContent = `t:${item.true}`;
+        detailSub.textContent = `Test digit #${item.index} · ${
+          item.correct.length ? `right: ${item.correct.map(label).join(", ")}` : "no model gets it right"
+        } · the true digit is underlined`;
+        resetPanels("Reading…");
+        grid.draw(null, 0);
+      },
+      load: async (item, request) => {
+        const full = await R.api(item.detail_url, { signal: request.signal });
+        if (!request.current()) return;
         grid.draw(full.pixels, 0);
         const answers = await Promise.all(
-          panels.map((panel) => R.api("/api/predict", { json: { pixels: full.pixels, model: panel.name }, signal: controller.signal }))
+          panels.map((panel) => R.api("/api/predict", { json: { pixels: full.pixels, model: panel.name }, signal: request.signal }))
         );
-        if (mine !== detailSeq) return;
+        if (!request.current()) return;
         const spoken = [];
         answers.forEach((answer, i) => {
           const panel = panels[i];
@@ -250,47 +175,27 @@
           spoken.push(`${label(panel.name)} ${d.digit} (${R.percent(d.confidence)}, ${right ? "right" : "wrong"})`);
         });
         grid.draw(answers[0].input, 0);
-        dialog.dataset.state = "ready";
         announceEl.textContent = `Test digit ${item.index}, truly ${item.true}: ${spoken.join("; ")}.`;
-      } catch (error) {
-        if (error.name === "AbortError" || mine !== detailSeq) return;
-        dialog.dataset.state = "error";
+      },
+      fail: (error) => {
         resetPanels(`Could not load this digit: ${error.message}`);
         panels.forEach((panel) => (panel.el.dataset.state = "error"));
-      } finally {
-        if (detailController === controller) detailController = null;
-      }
-    }
-
-    function closeDetail() {
-      if (dialog.open) dialog.close();
-    }
-
-    dialog.addEventListener("close", () => {
-      detailSeq += 1;
-      if (detailController) detailController.abort();
-      dialog.dataset.state = "closed";
-      const back = list.querySelectorAll("button.dis-item")[detailPosition] || opener;
-      if (back) back.focus();
+      },
     });
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) closeDetail(); // a click on the backdrop
-    });
-    document.getElementById("detail-close").addEventListener("click", closeDetail);
-    detailPrev.addEventListener("click", () => openDetail(detailPosition - 1));
-    detailNext.addEventListener("click", () => openDetail(detailPosition + 1));
+
     dialog.addEventListener("keydown", (event) => {
       if (event.defaultPrevented || R.isTypingTarget(event) || R.hasModifier(event)) return;
-      if (event.key === "ArrowLeft" && detailPosition > 0) {
+      const position = detailDialog.position();
+      if (event.key === "ArrowLeft" && position > 0) {
         event.preventDefault();
-        openDetail(detailPosition - 1);
-      } else if (event.key === "ArrowRight" && detailPosition < items.length - 1) {
+        detailDialog.open(position - 1);
+      } else if (event.key === "ArrowRight" && position < items.length - 1) {
         event.preventDefault();
-        openDetail(detailPosition + 1);
+        detailDialog.open(position + 1);
       }
     });
     document.addEventListener("rowscan:lecture", () => grid.redraw());
 
-    load();
+    pagedList.load();
   }
 })();

@@ -12,38 +12,23 @@
 
   function init() {
     const app = document.getElementById("draw-app");
-    const digitEl = document.getElementById("prediction");
-    const messageEl = document.getElementById("message");
-    const detailEl = document.getElementById("answer-detail");
     const announceEl = document.getElementById("announce");
-    const bars = R.createBars(document.getElementById("bars"));
+    const view = R.createPageAnswer();
     const grid = R.createPixelGrid(document.getElementById("model-input"));
     const model = app.dataset.model;
     const wantSteps = app.dataset.hasSteps !== "false";
     let result = null; // the answer shown (for the current drawing)
 
-    const player = R.createRowPlayer({
-      slider: document.getElementById("row-slider"),
-      play: document.getElementById("play"),
-      readout: document.getElementById("row-readout"),
-      timeline: document.getElementById("timeline"),
-      onRow: showRow,
-    });
+    const player = R.createPagePlayer(showRow);
 
-    const pad = R.createPad({
-      root: app,
-      canvas: document.getElementById("pad"),
-      brush: document.getElementById("brush"),
-      brushValue: document.getElementById("brush-value"),
-      brushDot: document.getElementById("brush-dot"),
-      undoButton: document.getElementById("undo"),
-      clearButton: document.getElementById("clear"),
-      onChange: () => {
+    const pad = R.createPagePad(
+      app,
+      () => {
         if (!player.isFinal()) player.reset(); // drawing again: back to the final answer
         live.changed();
       },
-      onSettle: () => live.flush(),
-    });
+      () => live.flush()
+    );
 
     const live = R.createLive({
       root: app,
@@ -65,46 +50,31 @@
         result = null;
         grid.draw(null, 0);
         player.setSteps(null);
-        showEmpty("Draw a digit", "The ten bars show how sure the model is of each digit.");
+        view.showEmpty("Draw a digit", "The ten bars show how sure the model is of each digit.");
         announce("Canvas cleared");
       },
-      onError: (error) => {
-        showEmpty("No answer", `The model could not answer: ${error.message}`);
-        messageEl.classList.add("is-error");
-      },
+      onError: (error) => view.showError("No answer", `The model could not answer: ${error.message}`),
     });
 
     /* ----- showing an answer ----- */
-
-    function showEmpty(message, detail) {
-      digitEl.textContent = "–";
-      digitEl.className = "big-digit is-empty";
-      messageEl.textContent = message;
-      messageEl.className = "message";
-      detailEl.textContent = detail;
-      bars.update(null, null);
-    }
 
     function showRow(row, final) {
       if (!result) return;
       if (result.empty) {
         grid.setRow(0);
-        showEmpty("Draw a digit", "Nothing to read yet: the drawing is too small or too faint.");
+        view.showEmpty("Draw a digit", "Nothing to read yet: the drawing is too small or too faint.");
         return;
       }
       const steps = result.steps;
       const probabilities = final || !steps ? result.probabilities : steps[row - 1];
       grid.setRow(final ? 0 : row);
-      const d = R.describe(probabilities);
-      digitEl.textContent = String(d.digit);
-      digitEl.className = "big-digit" + (d.unsure ? " is-unsure" : "") + (final ? "" : " is-row");
-      messageEl.className = "message" + (d.unsure ? " is-unsure" : "");
-      messageEl.textContent = d.message;
-      const second = `next: ${d.second} (${R.percent(d.secondConfidence)})`;
-      detailEl.textContent = final
-        ? `${R.percent(d.confidence)} sure · ${second}`
-        : `After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} sure · ${second}`;
-      bars.update(probabilities, d.digit);
+      const d = view.showDigit(probabilities, final ? "" : "is-row");
+      view.setMessage(d.message);
+      view.setDetail(
+        final
+          ? `${R.percent(d.confidence)} sure · ${R.runnerUp(d)}`
+          : `After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} sure · ${R.runnerUp(d)}`
+      );
     }
 
     function announce(text) {
@@ -122,16 +92,7 @@
     document.addEventListener("keydown", (event) => {
       if (event.defaultPrevented || R.isTypingTarget(event)) return;
       if (pad.handleKey(event) || R.hasModifier(event)) return;
-      const key = event.key;
-      const onControl = event.target && (event.target.tagName === "BUTTON" || event.target.tagName === "A");
-      const onRange = event.target && event.target.tagName === "INPUT";
-      if ((key === " " && !onControl) || key === "p" || key === "P") {
-        event.preventDefault();
-        player.toggle();
-      } else if ((key === "ArrowLeft" || key === "ArrowRight") && !onRange) {
-        event.preventDefault();
-        player.step(key === "ArrowLeft" ? -1 : 1);
-      }
+      player.handleKey(event);
     });
 
     document.addEventListener("rowscan:lecture", () => grid.redraw());

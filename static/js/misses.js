@@ -22,28 +22,13 @@
     const predictedSelect = document.getElementById("filter-predicted");
     const gallery = document.getElementById("gallery");
     const summary = document.getElementById("gallery-summary");
-    const prevButton = document.getElementById("page-prev");
-    const nextButton = document.getElementById("page-next");
-    const pageLabel = document.getElementById("page-label");
     const matrix = document.getElementById("matrix");
     const cells = Array.from(matrix.querySelectorAll("button.cell"));
 
-    const modelSelect = document.getElementById("model-select");
-    if (modelSelect) {
-      document.getElementById("model-submit").hidden = true; // without scripts the form's button submits
-      modelSelect.addEventListener("change", () => {
-        const url = new URL(window.location.href);
-        url.searchParams.set("model", modelSelect.value);
-        url.searchParams.delete("page"); // the same filters, from the first page
-        window.location.assign(R.withLecture(url.href));
-      });
-    }
+    R.setupModelSelect(["page"]); // another model: the same filters, from the first page
 
     const state = readUrl();
-    let pages = 1;
     let items = [];
-    let listController = null;
-    let listSeq = 0;
 
     /* ----- URL <-> state ----- */
 
@@ -95,7 +80,7 @@
       state.true = trueDigit;
       state.predicted = predictedDigit;
       state.page = 1;
-      load();
+      list.load();
     }
 
     trueSelect.addEventListener("change", () => setFilter(trueSelect.value === "" ? null : Number(trueSelect.value), state.predicted));
@@ -144,55 +129,26 @@
       if (target) focusCell(target);
     });
 
-    prevButton.addEventListener("click", () => {
-      if (state.page > 1) {
-        state.page -= 1;
-        load();
-      }
-    });
-    nextButton.addEventListener("click", () => {
-      if (state.page < pages) {
-        state.page += 1;
-        load();
-      }
-    });
-
     /* ----- the gallery ----- */
 
-    async function load() {
-      syncControls();
-      writeUrl();
-      const mine = ++listSeq;
-      const wanted = key();
-      if (listController) listController.abort();
-      const controller = (listController = new AbortController());
-      gallery.dataset.state = "loading";
-      gallery.setAttribute("aria-busy", "true");
-      const params = new URLSearchParams({ page: String(state.page), per_page: String(PER_PAGE), model });
-      if (state.true !== null) params.set("true", String(state.true));
-      if (state.predicted !== null) params.set("predicted", String(state.predicted));
-      try {
-        const data = await R.api(`/api/misses?${params}`, { signal: controller.signal });
-        if (mine !== listSeq) return;
-        if (data.total > 0 && state.page > data.pages) {
-          state.page = data.pages; // a page past the end (old link): show the last one
-          load();
-          return;
-        }
-        render(data);
-        gallery.dataset.key = wanted;
-        gallery.dataset.state = "ready";
-      } catch (error) {
-        if (error.name === "AbortError" || mine !== listSeq) return;
-        gallery.textContent = "";
-        summary.textContent = `Could not load the misses: ${error.message}`;
-        gallery.dataset.key = wanted;
-        gallery.dataset.state = "error";
-      } finally {
-        if (mine === listSeq) gallery.removeAttribute("aria-busy");
-        if (listController === controller) listController = null;
-      }
-    }
+    const list = R.createPagedList({
+      list: gallery,
+      summary,
+      noun: "misses",
+      state,
+      before: () => {
+        syncControls();
+        writeUrl();
+      },
+      key,
+      url: () => {
+        const params = new URLSearchParams({ page: String(state.page), per_page: String(PER_PAGE), model });
+        if (state.true !== null) params.set("true", String(state.true));
+        if (state.predicted !== null) params.set("predicted", String(state.predicted));
+        return `/api/misses?${params}`;
+      },
+      render,
+    });
 
     function describeFilter() {
       const t = state.true;
@@ -205,8 +161,6 @@
 
     function render(data) {
       items = data.items;
-      pages = data.pages;
-      gallery.textContent = "";
       const filter = describeFilter();
       if (!data.total) {
         const li = document.createElement("li");
@@ -219,39 +173,15 @@
         gallery.appendChild(li);
         summary.textContent = `No misses for ${filter || "this filter"}.`;
       } else {
-        const first = (data.page - 1) * data.per_page + 1;
-        const last = first + data.items.length - 1;
         summary.innerHTML = "";
-        const strong = document.createElement("strong");
-        strong.textContent = String(data.total);
-        summary.append(
-          `Showing ${first}–${last} of `,
-          strong,
-          data.total === 1 ? " miss" : " misses",
-          filter ? ` (${filter})` : ""
-        );
+        summary.append(...R.showingParts(data), data.total === 1 ? " miss" : " misses", filter ? ` (${filter})` : "");
         data.items.forEach((item, position) => gallery.appendChild(missItem(item, position)));
       }
-      pageLabel.textContent = `Page ${data.page} of ${data.pages}`;
-      prevButton.disabled = data.page <= 1;
-      nextButton.disabled = data.page >= data.pages;
     }
 
     function missItem(item, position) {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "miss";
-      button.dataset.testid = "miss";
-      button.dataset.index = String(item.index);
-      button.dataset.true = String(item.true);
+      const { li, button } = R.createDigitCard(item, "miss", "miss");
       button.dataset.predicted = String(item.predicted);
-      const img = document.createElement("img");
-      img.src = item.image_url;
-      img.alt = "";
-      img.width = 28;
-      img.height = 28;
-      img.decoding = "async";
       const hidden = document.createElement("span");
       hidden.className = "sr-only";
       hidden.textContent = `Test digit ${item.index}: `;
@@ -262,9 +192,8 @@
       const conf = document.createElement("span");
       conf.className = "miss-conf";
       conf.textContent = `${R.percent(item.confidence)} sure`;
-      button.append(img, hidden, title, conf);
-      button.addEventListener("click", () => openDetail(position, button));
-      li.appendChild(button);
+      button.append(hidden, title, conf);
+      button.addEventListener("click", () => detailDialog.open(position, button));
       return li;
     }
 
@@ -273,131 +202,68 @@
     const dialog = document.getElementById("miss-dialog");
     const detailTitle = document.getElementById("detail-title");
     const detailSub = document.getElementById("detail-sub");
-    const digitEl = document.getElementById("prediction");
-    const messageEl = document.getElementById("message");
-    const detailEl = document.getElementById("answer-detail");
     const announceEl = document.getElementById("announce");
-    const detailPrev = document.getElementById("detail-prev");
-    const detailNext = document.getElementById("detail-next");
-    const bars = R.createBars(document.getElementById("bars"));
+    const answer = R.createPageAnswer();
     const grid = R.createPixelGrid(document.getElementById("model-input"));
     let detail = null; // {item, result}
-    let detailPosition = -1;
-    let detailSeq = 0;
-    let detailController = null;
-    let opener = null;
-
-    const player = R.createRowPlayer({
-      slider: document.getElementById("row-slider"),
-      play: document.getElementById("play"),
-      readout: document.getElementById("row-readout"),
-      timeline: document.getElementById("timeline"),
-      onRow: showRow,
-    });
+    const player = R.createPagePlayer(showRow);
 
     function showRow(row, final) {
       if (!detail || !detail.result) return;
       const { item, result } = detail;
       const probabilities = final || !result.steps ? result.probabilities : result.steps[row - 1];
       grid.setRow(final ? 0 : row);
-      const d = R.describe(probabilities);
-      digitEl.textContent = String(d.digit);
+      answer.bars.markTrue(item.true);
+      const d = answer.showDigit(probabilities, final ? "" : "is-row");
       const wrong = d.digit !== item.true;
-      digitEl.className = "big-digit" + (d.unsure ? " is-unsure" : "") + (final ? "" : " is-row");
-      messageEl.className = "message" + (d.unsure ? " is-unsure" : "");
-      messageEl.textContent = final
-        ? `Answered ${d.digit}, truly ${item.true}`
-        : `${d.unsure ? "Unsure" : "Leaning"}: ${d.digit}${wrong ? "" : " (right so far)"}`;
-      const second = `next: ${d.second} (${R.percent(d.secondConfidence)})`;
-      detailEl.textContent = final
-        ? `${R.percent(d.confidence)} sure · ${second} · the true ${item.true}: ${R.percent(probabilities[item.true])}`
-        : `After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} · true ${item.true}: ${R.percent(probabilities[item.true])}`;
-      bars.markTrue(item.true);
-      bars.update(probabilities, d.digit);
+      answer.setMessage(
+        final ? `Answered ${d.digit}, truly ${item.true}` : `${d.unsure ? "Unsure" : "Leaning"}: ${d.digit}${wrong ? "" : " (right so far)"}`
+      );
+      answer.setDetail(
+        final
+          ? `${R.percent(d.confidence)} sure · ${R.runnerUp(d)} · the true ${item.true}: ${R.percent(probabilities[item.true])}`
+          : `After row ${row} of ${R.ROWS}: ${R.percent(d.confidence)} · true ${item.true}: ${R.percent(probabilities[item.true])}`
+      );
     }
 
-    async function openDetail(position, button) {
-      const item = items[position];
-      if (!item) return;
-      opener = button || opener;
-      detailPosition = position;
-      const mine = ++detailSeq;
-      if (detailController) detailController.abort();
-      const controller = (detailController = new AbortController());
-      detail = { item, result: null };
-      dialog.dataset.state = "loading";
-      dialog.dataset.index = String(item.index);
-      detailTitle.textContent = item.title;
-      detailSub.textContent = `Test digit #${item.index} · answered ${item.predicted} with ${R.percent(item.confidence)}`;
-      digitEl.textContent = "–";
-      digitEl.className = "big-digit is-empty";
-      messageEl.className = "message";
-      messageEl.textContent = "Reading…";
-      detailEl.textContent = "";
-      bars.update(null, null);
-      player.setSteps(null);
-      player.reset();
-      grid.draw(null, 0);
-      detailPrev.disabled = position <= 0;
-      detailNext.disabled = position >= items.length - 1;
-      if (!dialog.open) dialog.showModal();
-      try {
-        const full = await R.api(`/api/misses/${item.index}?model=${encodeURIComponent(model)}`, { signal: controller.signal });
-        if (mine !== detailSeq) return;
+    const detailDialog = R.createDetailDialog({
+      dialog,
+      items: () => items,
+      cards: () => gallery.querySelectorAll("button.miss"),
+      reset: (item) => {
+        detail = { item, result: null };
+        detailTitle.textContent = item.title;
+        detailSub.textContent = `Test digit #${item.index} · answered ${item.predicted} with ${R.percent(item.confidence)}`;
+        answer.showEmpty("Reading…", "");
+        player.setSteps(null);
+        player.reset();
+        grid.draw(null, 0);
+      },
+      load: async (item, request) => {
+        const full = await R.api(`/api/misses/${item.index}?model=${encodeURIComponent(model)}`, { signal: request.signal });
+        if (!request.current()) return;
         grid.draw(full.pixels, 0);
         const body = { pixels: full.pixels, model };
         if (wantSteps) body.steps = true;
-        const result = await R.api("/api/predict", { json: body, signal: controller.signal });
-        if (mine !== detailSeq) return;
+        const result = await R.api("/api/predict", { json: body, signal: request.signal });
+        if (!request.current()) return;
         detail.result = result;
         grid.draw(result.input, 0);
         player.setSteps(result.steps || null);
         player.reset();
-        dialog.dataset.state = "ready";
         const d = R.describe(result.probabilities);
         announceEl.textContent = `${item.title}: the model answers ${d.digit} with ${R.percent(d.confidence)}; the true digit is ${item.true}.`;
-      } catch (error) {
-        if (error.name === "AbortError" || mine !== detailSeq) return;
-        dialog.dataset.state = "error";
-        messageEl.className = "message is-error";
-        messageEl.textContent = "Could not load this digit";
-        detailEl.textContent = error.message;
-      } finally {
-        if (detailController === controller) detailController = null;
-      }
-    }
-
-    function closeDetail() {
-      if (dialog.open) dialog.close();
-    }
-
-    dialog.addEventListener("close", () => {
-      player.stop();
-      detailSeq += 1;
-      if (detailController) detailController.abort();
-      dialog.dataset.state = "closed";
-      const back = gallery.querySelectorAll("button.miss")[detailPosition] || opener;
-      if (back) back.focus();
+      },
+      fail: (error) => answer.showError("Could not load this digit", error.message),
+      onClose: () => player.stop(),
     });
-    dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) closeDetail(); // a click on the backdrop
-    });
-    document.getElementById("detail-close").addEventListener("click", closeDetail);
-    detailPrev.addEventListener("click", () => openDetail(detailPosition - 1));
-    detailNext.addEventListener("click", () => openDetail(detailPosition + 1));
+
     dialog.addEventListener("keydown", (event) => {
       if (event.defaultPrevented || R.isTypingTarget(event) || R.hasModifier(event)) return;
-      const tag = event.target && event.target.tagName;
-      if ((event.key === " " && tag !== "BUTTON") || event.key === "p" || event.key === "P") {
-        event.preventDefault();
-        player.toggle();
-      } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && tag !== "INPUT") {
-        event.preventDefault();
-        player.step(event.key === "ArrowLeft" ? -1 : 1);
-      }
+      player.handleKey(event);
     });
     document.addEventListener("rowscan:lecture", () => grid.redraw());
 
-    load();
+    list.load();
   }
 })();

@@ -2,16 +2,5 @@
 (function () {
   "use strict";
 
-  const R = window.Rowscan;
-
-  document.addEventListener("DOMContentLoaded", () => {
-    const select = document.getElementById("model-select");
-    if (!select) return;
-    document.getElementById("model-submit").hidden = true; // without scripts the form's button submits
-    select.addEventListener("change", () => {
-      const url = new URL(window.location.href);
-      url.searchParams.set("model", select.value);
-      window.location.assign(R.withLecture(url.href));
-    });
-  });
+  document.addEventListener("DOMContentLoaded", () => window.Rowscan.setupModelSelect());
 })();

@@ -240,6 +240,24 @@
   };
 
   /**
+   * The pad wired to the page's standard controls (#pad, #brush, #brush-value, #brush-dot, #undo, #clear), as on
+   * the draw page and the compare page. onChange() after every change; onSettle() when a stroke ends or after undo.
+   */
+  R.createPagePad = function (root, onChange, onSettle) {
+    return R.createPad({
+      root,
+      canvas: document.getElementById("pad"),
+      brush: document.getElementById("brush"),
+      brushValue: document.getElementById("brush-value"),
+      brushDot: document.getElementById("brush-dot"),
+      undoButton: document.getElementById("undo"),
+      clearButton: document.getElementById("clear"),
+      onChange,
+      onSettle,
+    });
+  };
+
+  /**
    * options: {root, isEmpty(), request(signal) -> Promise<answer>, onAnswer(answer) -> optional state,
    *           onEmpty(), onError(error), debounceMs, maxWaitMs}.
    * changed() after each change of the drawing; flush() to ask at once (a stroke ended).
