@@ -49,6 +49,15 @@ def configure_logging(level: str) -> None:
         log.addHandler(handler)
         log.propagate = False
     log.setLevel(level.upper())
+    tensorflow_log = logging.getLogger("tensorflow")
+    if _not_a_retracing_warning not in tensorflow_log.filters:
+        tensorflow_log.addFilter(_not_a_retracing_warning)
+
+
+def _not_a_retracing_warning(record: logging.LogRecord) -> bool:
+    """Each graph is traced exactly once (app.inference), but TensorFlow counts the traces of lambdas
+    made by one factory together and warns of a "retracing" that is not happening."""
+    return "triggered tf.function retracing" not in record.getMessage()
 
 
 def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:

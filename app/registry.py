@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import platform
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,4 +191,24 @@ def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
     models = {name: load_model(settings, name, metrics_sink) for name in settings.models}
     registry = ModelRegistry(models, settings.default_model, runtime(settings.backend))
     log.info("models loaded: %s; backend %s on %s", ", ".join(models), registry.runtime["backend"], registry.runtime["device"])
+    if settings.xla_single_digit:
+        _compile_single_digit_graphs_in_background([served.graph for served in models.values()])
     return registry
+
+
+def _compile_single_digit_graphs_in_background(runners: list[Runner]) -> None:
+    """Faster lone digits (see GraphModel) a second or two after start-up, without delaying it."""
+    graphs = [runner for runner in runners if isinstance(runner, GraphModel)]
+
+    def compile_all() -> None:
+        for graph in graphs:
+            try:
+                graph.compile_single_digit()
+            except Exception:  # XLA missing or refusing an op: the plain graph keeps answering
+                log.warning("no XLA graph for single digits; the plain graph answers them", exc_info=True)
+                return
+        log.info("single-digit XLA graphs ready")
+
+    if graphs:
+        # Not a daemon: Python then waits for it at exit; exiting in mid-compile would abort the process.
+        threading.Thread(target=compile_all, name="rowscan-xla-compile", daemon=False).start()

@@ -4,7 +4,8 @@
 
 - time of one forward pass of what the micro-batcher calls, for both backends: `GraphModel`
   (TensorFlow, the default) and `OnnxModel` (ONNX Runtime, when model.onnx exists), for batches of
-  1, 8, 64, 256 digits: median of many calls after warm-up, and the cost per digit;
+  1, 8, 64, 256 digits (batch 1 through the XLA single-digit graph, as the server runs it): median of
+  many calls after warm-up, and the cost per digit;
 - the arithmetic per digit, counted from the layer sizes (multiply-adds x 2);
 - the machine's achievable float32 rate: a large matmul with NumPy and with TensorFlow (best of both);
 - so the ideal time per digit (FLOP / rate) and how far the measured time is from it.
@@ -102,7 +103,9 @@ def measure(quick: bool = False) -> dict:
     from model.artifacts import ONNX_FILE, load_keras_model
 
     keras_model = load_keras_model(model_dir())
-    runners = {"GraphModel": GraphModel(keras_model)}
+    graph = GraphModel(keras_model)
+    graph.compile_single_digit()  # as the server does after start-up: batch 1 runs an XLA graph
+    runners = {"GraphModel": graph}
     if (model_dir() / ONNX_FILE).is_file():
         runners["OnnxModel"] = OnnxModel(model_dir() / ONNX_FILE)
     flops = model_flops(keras_model)

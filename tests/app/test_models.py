@@ -31,6 +31,25 @@ def test_every_served_model_answers_like_its_keras_model(client, app):
         np.testing.assert_allclose(np.reshape(v2["outputs"][0]["data"], (4, 10)), expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+def test_single_digit_xla_graphs_answer_like_keras(client, app, name):
+    """Lone digits run XLA graphs once they are compiled (see GraphModel): same answers as Keras."""
+    import tensorflow as tf
+
+    from app.inference import GraphModel
+    from model.network import per_row_model
+
+    served = app.state.registry.get(name)
+    graph = GraphModel(served.graph.keras_model)
+    graph.compile_single_digit()
+    assert set(graph._single_digit_graphs) == {False, True}  # both graphs compiled and in use
+    per_row = per_row_model(served.graph.keras_model)
+    for digit in served.misses.images[:3].astype(np.float32)[:, None] / 255.0:
+        np.testing.assert_allclose(graph(digit).probabilities, keras_probabilities(served, digit), atol=1e-5)
+        expected_steps = tf.nn.softmax(per_row(digit, training=False)).numpy()
+        np.testing.assert_allclose(graph(digit, steps=True).steps, expected_steps, atol=1e-5)
+
+
 def test_only_recurrent_models_have_per_row_answers(client):
     assert len(client.post("/api/predict", json={**GOOD, "model": "gru", "steps": True}).json()["steps"]) == 28
     refused = client.post("/api/predict", json={**GOOD, "model": "cnn", "steps": True})
