@@ -102,14 +102,20 @@ def draw_touch(page, strokes: list[Stroke], canvas: str = "canvas") -> None:
     cdp.detach()
 
 
+def _wait_until_settled(page, app_test_id: str) -> None:
+    """Until the page has answered its latest drawing (the app's data-seq catches up with data-requested)."""
+    page.wait_for_function(
+        """(testId) => {
+            const app = document.querySelector(`[data-testid=${testId}]`);
+            return ['ready', 'empty', 'error'].includes(app.dataset.state) && app.dataset.seq === app.dataset.requested;
+        }""",
+        arg=app_test_id,
+    )
+
+
 def wait_for_answer(page) -> dict:
     """Wait until the answer for the current drawing is shown; return what the page shows."""
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid=draw-app]');
-            return ['ready', 'empty', 'error'].includes(app.dataset.state) && app.dataset.seq === app.dataset.requested;
-        }"""
-    )
+    _wait_until_settled(page, "draw-app")
     return page.evaluate(
         """() => {
             const app = document.querySelector('[data-testid=draw-app]');
@@ -153,12 +159,7 @@ AMBIGUOUS: dict[str, list[Stroke]] = {
 
 def wait_for_compare(page) -> dict:
     """Wait until the compare page shows the answers for the current drawing; return what each panel shows."""
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid=compare-app]');
-            return ['ready', 'empty', 'error'].includes(app.dataset.state) && app.dataset.seq === app.dataset.requested;
-        }"""
-    )
+    _wait_until_settled(page, "compare-app")
     return page.evaluate(
         """() => {
             const app = document.querySelector('[data-testid=compare-app]');
