@@ -1,7 +1,7 @@
 """The `rowscan` command: train, serve, export, compare.
 
 rowscan train [--config seed|default] [--data-dir DIR] ...   train into runs/<name>-<time>/ (or --out)
-rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
+rowscan serve [--host H] [--port P] [--workers N]             start the web app (Granian, one worker per core)
 rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
 rowscan db upgrade | current | revision -m MSG                the database's migrations
 """
@@ -17,43 +17,24 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from app.config import get_settings
-    from app.registry import check_artifacts, load_registry
-    from app.storage import StorageError, open_database
-    from model.artifacts import ArtifactError
+    from app.server import run, run_folder
 
     settings = get_settings()
-    workers = args.workers or settings.workers
-    try:
-        check_artifacts(settings)  # a missing or unreadable file: one clear line, before TensorFlow starts
-        # Migrate once here, before any worker starts: workers then find the schema up to date.
-        database = open_database(settings)
-        if workers == 1:
-            # Load here rather than in the lifespan, so a model that fails to load is also one clear line.
-            from app.main import create_app
+    with run_folder() as folder:  # first: it sets the metrics mode for all that follows
+        from app.registry import check_artifacts
+        from app.storage import StorageError, open_database
+        from model.artifacts import ArtifactError
 
-            app = create_app(settings)
-            app.state.database = database
-            app.state.registry = load_registry(settings, app.state.metrics)
-        else:
-            database.close()
-            app = "app.main:app"  # each worker process loads its own copy in the lifespan
-    except (ArtifactError, StorageError) as exc:
-        print(f"rowscan: cannot start: {exc}", file=sys.stderr)
-        return 2
-    uvicorn.run(
-        app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=workers,
-        log_level=settings.log_level,
-        access_log=settings.access_log,
-        proxy_headers=False,
-        server_header=False,
-    )
-    return 0
+        try:
+            check_artifacts(settings)  # a missing or unreadable file: one clear line, before any worker starts
+            # Migrate once here, before any worker starts: workers then find the schema up to date.
+            open_database(settings).close()
+        except (ArtifactError, StorageError) as exc:
+            print(f"rowscan: cannot start: {exc}", file=sys.stderr)
+            return 2
+        host, port = args.host or settings.host, args.port or settings.port
+        return run(settings, folder, host, port, args.workers or settings.worker_count)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -114,10 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     # `rowscan train ...` is handed whole to model.train (see main), which has its own --help.
     commands.add_parser("train", help="train a model on MNIST and write its artifacts (rowscan train --help)", add_help=False)
 
-    serve_parser = commands.add_parser("serve", help="start the web app and API (uvicorn)")
+    serve_parser = commands.add_parser("serve", help="start the web app and API (Granian)")
     serve_parser.add_argument("--host", help="interface to listen on (default: $ROWSCAN_HOST or 127.0.0.1)")
     serve_parser.add_argument("--port", type=int, help="port (default: $ROWSCAN_PORT or 8000)")
-    serve_parser.add_argument("--workers", type=int, help="worker processes, each with its own copy of the model (default: 1)")
+    serve_parser.add_argument(
+        "--workers", type=int, help="worker processes, each with its own models (default: $ROWSCAN_WORKERS or one per core)"
+    )
     serve_parser.set_defaults(handler=serve)
 
     export_parser = commands.add_parser("export", help="write a SavedModel for TensorFlow Serving, or model.onnx files")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,9 +22,10 @@ class Settings(BaseSettings):
     # Models: each name is a folder of artifacts under artifacts_dir; the first is the default.
     artifacts_dir: Path = ARTIFACTS_DIR
     models: Annotated[list[str], NoDecode] = Field(default=[SHIPPED_MODEL, "gru", "cnn"], min_length=1)
+    # auto: the fastest runtime for this machine (app.backends): onnx on a CPU, tensorflow where a GPU is.
     # tensorflow: the Keras models as compiled graphs (CPU, or GPU when TensorFlow sees one).
-    # onnx: the exported model.onnx files on ONNX Runtime (CPU only; faster, lighter; pip install -e '.[onnx]').
-    backend: Literal["tensorflow", "onnx"] = "tensorflow"
+    # onnx: the exported model.onnx files on ONNX Runtime (CPU; no TensorFlow import, ~7x faster per digit).
+    backend: Literal["auto", "tensorflow", "onnx"] = "auto"
     # tensorflow only: XLA-compile the recurrent models for lone digits in the background after
     # start-up: ~2x faster single requests, for ~100 MiB more memory (XLA's compiler).
     xla_single_digit: bool = True
@@ -31,9 +33,12 @@ class Settings(BaseSettings):
     # Server (used by `rowscan serve`).
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    workers: int | None = Field(default=None, ge=1)  # worker processes; default: one per CPU core
     log_level: str = "info"
     access_log: bool = False  # a line per request costs ~60 us of the event loop; turn on to debug
+    # A client must send its request headers, and then its body, each within this time, and an idle
+    # keep-alive connection is closed after it: silent and trickling connections cannot pile up.
+    read_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     # Micro-batching: concurrent requests share one model call of up to max_batch_size digits;
     # at most max_queue digits wait (beyond that: 503 with Retry-After).
@@ -63,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def default_model(self) -> str:
         return self.models[0]
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or len(os.sched_getaffinity(0))
 
     @property
     def image_limits(self) -> Limits:

@@ -99,13 +99,14 @@ def _softmax_graph(network, signature: list, jit_compile: bool = False) -> Calla
 class OnnxModel:
     """The same network exported to ONNX (`rowscan export --onnx`), run by ONNX Runtime on the CPU."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, threads: int = 1) -> None:
         import onnxruntime
 
         from model.artifacts import ONNX_SOURCE_KEY, ONNX_STEPS
 
         options = onnxruntime.SessionOptions()
         options.inter_op_num_threads = 1
+        options.intra_op_num_threads = threads  # 1: the op runs on the calling thread, no pool to wake
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.has_steps = self._session.get_outputs()[0].name == ONNX_STEPS
         self.source_sha256 = self._session.get_modelmeta().custom_metadata_map.get(ONNX_SOURCE_KEY)

@@ -20,13 +20,15 @@ from fastapi_offline import FastAPIOffline
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.metrics import Metrics
-from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
+from app.middleware import BodyDeadline, BodySizeLimit, RequestMetrics, SecurityHeaders
 from app.registry import load_registry
 from app.routes import api, health, kserve, pages, tfserving
 from app.routes.kserve import InferenceRequest
 from app.routes.tfserving import TFServingRequest
 from app.schemas import BatchRequest, PredictRequest
-from app.storage import open_database
+from app.server import report_startup_error
+from app.storage import StorageError, open_database
+from model.artifacts import ArtifactError
 
 log = logging.getLogger("rowscan")
 
@@ -82,12 +84,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
-        if app.state.database is None:  # `rowscan serve` may have opened (and migrated) it already
-            app.state.database = open_database(settings)
-        if app.state.registry is None:  # `rowscan serve` may have loaded the models already
-            started = time.perf_counter()
-            app.state.registry = load_registry(settings, metrics)
-            log.info("ready in %.1f s", time.perf_counter() - started)
+        try:
+            if app.state.database is None:  # a test may have opened it already
+                app.state.database = open_database(settings)
+            if app.state.registry is None:  # a test may have loaded the models already
+                started = time.perf_counter()
+                app.state.registry = load_registry(settings, metrics)
+                log.info("ready in %.1f s", time.perf_counter() - started)
+        except (ArtifactError, StorageError) as exc:
+            if report_startup_error(str(exc)):  # a worker of `rowscan serve`: its parent prints the one line
+                os._exit(2)
+            raise
         yield
         await app.state.registry.close()
         app.state.database.close()
@@ -119,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyDeadline, seconds=settings.read_timeout_s)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app

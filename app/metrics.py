@@ -1,12 +1,16 @@
 """Prometheus metrics for GET /metrics: requests, latency, batch sizes.
 
 A registry per app (not the global one) so tests can build many apps in one process.
-With several workers each keeps its own counts.
+Under `rowscan serve` (PROMETHEUS_MULTIPROC_DIR set, app.server) every worker writes its counts
+to files in one folder and each scrape adds up all of them: whichever worker answers, the
+counters cover every worker and never go backwards.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
@@ -42,4 +46,9 @@ class Metrics:
         self.digits.labels(model).inc(size)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not folder:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker, path=folder)
+        return generate_latest(every_worker)

@@ -1,8 +1,9 @@
 """Pure ASGI middleware (microseconds per request, unlike BaseHTTPMiddleware): body size limit,
-security headers, request metrics."""
+body deadline, security headers, request metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import orjson
@@ -70,6 +71,44 @@ class BodySizeLimit:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
+
+
+class BodyTimeout(HTTPException):
+    def __init__(self, seconds: float) -> None:
+        detail = f"request body not received within {seconds:g} s (ROWSCAN_READ_TIMEOUT_S)"
+        super().__init__(408, detail, headers={"Connection": "close"})
+
+
+class BodyDeadline:
+    """408 when a request's body has not all arrived within `seconds` of the request's start, so a
+    client trickling its body cannot hold a connection open. (The server closes connections whose
+    headers are late, app.server; the body is read by the app, so the app times it.) Once the body
+    is complete, `receive` is passed through untimed: waiting for a disconnect is not reading."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = asyncio.get_running_loop().time() + self.seconds
+        body_done = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimeout(self.seconds) from None
+            body_done = not message.get("more_body", False)
+            return message
+
+        await self.app(scope, timed_receive, send)
 
 
 class SecurityHeaders:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import platform
 import threading
 import zipfile
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from app.backends import choose_backend
 from app.config import Settings
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
@@ -27,6 +29,7 @@ from model.environment import device_name, library_versions
 
 log = logging.getLogger("rowscan")
 
+MISSING_ONNX = "ONNX model not found (the onnx backend serves model.onnx); write it with `rowscan export --onnx`"
 MODEL_VERSION = "1"  # TF Serving / KServe version label; the model file's sha256 identifies the weights
 
 
@@ -108,6 +111,7 @@ class ModelRegistry:
 
 def check_artifacts(settings: Settings) -> None:
     """Fast pre-flight without TensorFlow: every file present and readable, else ArtifactError."""
+    onnx = choose_backend(settings.backend) == "onnx"
     for name in settings.models:
         directory = settings.model_dir(name)
         if not directory.is_dir():
@@ -119,6 +123,8 @@ def check_artifacts(settings: Settings) -> None:
             raise ArtifactError(model_file, "model file not found")
         if not zipfile.is_zipfile(model_file):
             raise ArtifactError(model_file, "not a Keras model file (expected a .keras zip archive)")
+        if onnx and not (directory / artifacts.ONNX_FILE).is_file():
+            raise ArtifactError(directory / artifacts.ONNX_FILE, MISSING_ONNX)
         _check_metrics(directory, artifacts.load_metrics(directory), artifacts.load_misses(directory))
         artifacts.load_history(directory)
 
@@ -136,14 +142,13 @@ def _check_metrics(directory: Path, metrics: dict[str, Any], misses: Misses) -> 
 
 def _load_runner(settings: Settings, directory: Path, metrics: dict[str, Any], sha256: str) -> Runner:
     """The compiled model for the configured backend, checked against its metrics and model file."""
-    if settings.backend == "onnx":
+    if choose_backend(settings.backend) == "onnx":
         path = directory / artifacts.ONNX_FILE
         if not path.is_file():
-            raise ArtifactError(path, "ONNX model not found (ROWSCAN_BACKEND=onnx); write it with `rowscan export --onnx`")
+            raise ArtifactError(path, MISSING_ONNX)
         try:
-            runner = OnnxModel(path)
-        except ImportError:
-            raise ArtifactError(path, "ROWSCAN_BACKEND=onnx needs ONNX Runtime: pip install -e '.[onnx]'") from None
+            # The cores are shared out between the worker processes: more threads would only contend.
+            runner = OnnxModel(path, threads=max(1, len(os.sched_getaffinity(0)) // settings.worker_count))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ArtifactError(path, f"cannot load the ONNX model ({type(exc).__name__}: {exc})") from exc
         if runner.source_sha256 != sha256:
@@ -178,6 +183,7 @@ def load_model(settings: Settings, name: str, metrics_sink: Metrics) -> ServedMo
 
 def runtime(backend: str) -> dict[str, Any]:
     """Backend, device and library versions of the serving process (for the model card)."""
+    backend = choose_backend(backend)
     if backend == "onnx":
         import numpy
         import onnxruntime

@@ -39,11 +39,15 @@ def export_saved_model(model: keras.Model, path: Path) -> Path:
 
 
 def export_onnx(directory: Path) -> Path:
-    """Write `model.onnx` for the model in `directory` (converted with tf2onnx, one fused LSTM/GRU op)."""
-    import onnx
+    """Write `model.onnx` for the model in `directory`: one fused LSTM or GRU op (tf2onnx; model.onnx_gru)."""
     import tf2onnx
 
+    from model.onnx_gru import gru_per_row_onnx, is_gru
+
     model = artifacts.load_keras_model(directory)
+    if is_gru(model):  # tf2onnx would leave it a Loop of small ops: build it around ONNX's fused GRU op
+        proto = gru_per_row_onnx(model, ROWS_SPEC.name, artifacts.ONNX_STEPS, ONNX_OPSET)
+        return _save_onnx(proto, directory)
     if reads_rows(model):
         network, output = per_row_model(model), artifacts.ONNX_STEPS
     else:
@@ -54,6 +58,13 @@ def export_onnx(directory: Path) -> Path:
         return {output: tf.nn.softmax(network(rows, training=False))}
 
     proto, _ = tf2onnx.convert.from_function(serve, input_signature=[ROWS_SPEC], opset=ONNX_OPSET)
+    return _save_onnx(proto, directory)
+
+
+def _save_onnx(proto, directory: Path) -> Path:
+    """Write `model.onnx`, recording the sha256 of the `model.keras` it came from."""
+    import onnx
+
     source = hashlib.sha256((directory / artifacts.MODEL_FILE).read_bytes()).hexdigest()
     onnx.helper.set_model_props(proto, {artifacts.ONNX_SOURCE_KEY: source})
     path = directory / artifacts.ONNX_FILE

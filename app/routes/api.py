@@ -154,6 +154,8 @@ async def list_models(registry: Registry) -> Response:
     return json_response(
         {
             "default": registry.default,
+            "backend": registry.runtime["backend"],
+            "device": registry.runtime["device"],
             "models": [
                 {
                     **served.reference(),

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from model import artifacts
 from tests.app.images import data_url, drawing, encode
+
+
+@functools.cache
+def keras_model(directory: Path):
+    """The served model's own Keras file, loaded once (the service itself may run ONNX Runtime)."""
+    return artifacts.load_keras_model(directory)
 
 
 def keras_probabilities(served, rows: np.ndarray) -> np.ndarray:
     """The reference answer: the Keras model itself, outside the service."""
     import tensorflow as tf
 
-    return tf.nn.softmax(served.graph.keras_model(rows, training=False)).numpy()
+    return tf.nn.softmax(keras_model(served.directory)(rows, training=False)).numpy()
 
 
 @pytest.fixture(scope="module")

@@ -55,10 +55,11 @@ def copy_artifacts(tmp_path):
     return folder
 
 
-def assert_fails_in_one_line(folder, named_file: str, problem: str):
-    result = run_rowscan(
-        ["serve", "--port", str(free_port())], env={"ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": "lstm"}
-    )
+def assert_fails_in_one_line(folder, named_file: str, problem: str, backend: str = "auto"):
+    """One line however many workers hit the problem (two, but one where each would import TensorFlow), no traceback."""
+    workers = "1" if backend == "tensorflow" else "2"
+    env = {"ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": "lstm", "ROWSCAN_BACKEND": backend, "ROWSCAN_WORKERS": workers}
+    result = run_rowscan(["serve", "--port", str(free_port())], env=env)
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("rowscan: cannot start:")]
     assert len(lines) == 1, result.stderr
@@ -88,14 +89,16 @@ def test_model_file_with_broken_weights(tmp_path):
 
     with zipfile.ZipFile(folder / "lstm" / "model.keras", "w") as archive:  # a valid zip, wrong content
         archive.writestr("config.json", "{}")
-    assert_fails_in_one_line(folder, "model.keras", "cannot load the model")
+    # Found by the workers as they load the model (TensorFlow), or by the ONNX file's record of its source.
+    assert_fails_in_one_line(folder, "model.keras", "cannot load the model", backend="tensorflow")
+    assert_fails_in_one_line(folder, "model.onnx", "exported from another model.keras", backend="onnx")
 
 
 def test_mismatched_metrics_file(tmp_path):
     folder = copy_artifacts(tmp_path)
     metrics = artifacts.load_metrics(folder / "lstm")
     artifacts.write_json(folder / "lstm" / "metrics.json", dict(metrics, parameters=999))
-    assert_fails_in_one_line(folder, "metrics.json", "different training runs")
+    assert_fails_in_one_line(folder, "metrics.json", "different training runs", backend="tensorflow")
 
 
 def test_metrics_that_disagree_with_the_misses(tmp_path):
