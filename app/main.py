@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Several workers share one GPU: each takes GPU memory as it needs it, not all of it at start.
+os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware

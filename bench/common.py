@@ -32,10 +32,10 @@ def free_port() -> int:
 
 
 def rowscan_command(port: int) -> list[str]:
-    """`rowscan serve` exactly as a user starts it (the venv's console script, or the module)."""
+    """`rowscan serve` exactly as a user starts it, default workers and all (the venv's console script, or the module)."""
     script = Path(sys.executable).with_name("rowscan")
     launcher = [str(script)] if script.is_file() else [sys.executable, "-m", "app.cli"]
-    return [*launcher, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    return [*launcher, "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def naive_command(port: int) -> list[str]:
@@ -52,21 +52,35 @@ def _ready(url: str) -> bool:
 
 @dataclass
 class Server:
-    """A running server process: its base URL, its pid, and how long it took to answer /readyz."""
+    """A running server process: its base URL, its pid, how long it took to answer /readyz, and
+    (several workers) until every worker was serving."""
 
     process: subprocess.Popen
     base_url: str
     ready_s: float
+    all_workers_ready_s: float
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
+    def worker_pids(self) -> list[int]:
+        """The processes that answer requests: the server's children (`rowscan serve`), else the server itself."""
+        return _children(self.pid) or [self.pid]
+
     def rss_mb(self) -> float:
-        return read_status_mb(self.pid, "VmRSS")
+        """Resident memory of the process that answers, the largest worker's where there are several."""
+        return max(read_status_mb(pid, "VmRSS") for pid in self.worker_pids())
 
     def peak_rss_mb(self) -> float:
-        return read_status_mb(self.pid, "VmHWM")
+        return max(read_status_mb(pid, "VmHWM") for pid in self.worker_pids())
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return children
 
 
 @contextlib.contextmanager
@@ -77,7 +91,7 @@ def serve(command: list[str], port: int, env: dict[str, str] | None = None) -> I
     The server's log goes to a temporary file (a pipe could fill up and block it) and is shown if it dies.
     """
     base_url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile(mode="w+")
+    log = tempfile.TemporaryFile(mode="a+")  # appending: reading it meanwhile cannot move where the server writes
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, text=True
@@ -91,7 +105,10 @@ def serve(command: list[str], port: int, env: dict[str, str] | None = None) -> I
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"{' '.join(command)} not ready within {READY_TIMEOUT_S:.0f} s")
             time.sleep(0.02)  # fine-grained: this loop measures the cold start
-        yield Server(process, base_url, time.perf_counter() - started)
+        ready_s = time.perf_counter() - started
+        while not _all_workers_started(log) and time.perf_counter() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        yield Server(process, base_url, ready_s, time.perf_counter() - started)
     finally:
         process.terminate()
         try:
@@ -100,6 +117,13 @@ def serve(command: list[str], port: int, env: dict[str, str] | None = None) -> I
             process.kill()
             process.wait()
         log.close()
+
+
+def _all_workers_started(log) -> bool:
+    """Granian logs "Spawning worker-N" for each worker and "Started worker-N" once its lifespan is done."""
+    log.seek(0)
+    text = log.read()
+    return text.count("Started worker-") >= text.count("Spawning worker-")
 
 
 def read_status_mb(pid: int, field: str) -> float:
