@@ -6,27 +6,34 @@ missing the suite falls back to its asyncio load client, so this runs either way
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from app.backends import choose_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_run_all_quick_prints_one_table():
-    command = [sys.executable, "bench/run_all.py", "--quick", "--duration", "1", "--starts", "1", "--no-naive"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    command = [sys.executable, "bench/run_all.py", "--quick", "--duration", "1", "--soak", "2", "--starts", "1", "--no-naive"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=400)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("Rowscan benchmarks,") and "tensorflow" in lines[0]
-    table = [line for line in lines if line.startswith("|")]
-    assert table[0].startswith("| Benchmark | Measured |") and set(table[1]) <= set("|-: ")
-    assert len(table) == len(lines) - 2, "one header line, a blank line, then the table and nothing else"
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in table[2:]}
-    for backend in ("TensorFlow", "ONNX Runtime"):
-        pixels = rows[f"Rowscan ({backend}) `/api/predict` pixels, c=64"]
+    assert lines[0].startswith("Rowscan benchmarks,") and "onnxruntime" in lines[0] and "granian" in lines[0]
+    table = [line for line in lines if line.startswith("| ") and " | Measured | " not in line and "---" not in line]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table}
+    workers = len(os.sched_getaffinity(0))  # one per core, by default
+    default = f"Default ({choose_backend('auto')}, {workers} workers)"
+    tensorflow = f"TensorFlow backend (tensorflow, {workers} workers)"
+    for config in (default, tensorflow):
+        pixels = rows[f"{config} `/api/predict` pixels, c=64"]
         assert " req/s" in pixels and not pixels.split(" | ")[1].startswith("0 req/s"), pixels  # it talked to the server
-        assert f"Rowscan ({backend}) `/api/predict` 280x280 PNG data URL, c=1" in rows
+        assert f"{config} `/api/predict` 280x280 PNG data URL, c=1" in rows
     for label in ("Model alone (`GraphModel`), batch 256", "Model alone (`OnnxModel`), batch 256"):
         assert label in rows
-    assert any(label.startswith("Cold start") for label in rows) and any(label.startswith("Server RSS") for label in rows)
+    assert any(label.startswith("Cold start") for label in rows) and any(label.startswith("RSS per worker") for label in rows)
+    # The targets, each with its figure from this run and a verdict.
+    verdicts = [line for line in table if line.endswith(("| met |", "| **missed** |"))]
+    assert f"Targets, {default}:" in lines and len(verdicts) >= 6, result.stdout[-2000:]
