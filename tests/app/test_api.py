@@ -162,7 +162,7 @@ def test_model_card(client, served):
     ):
         assert key in card, key
     assert card["parameters"] == 136_586
-    assert card["device"] in ("CPU",) or card["device"].startswith("GPU")
+    assert card["device"] in ("CPU", "CPU (ONNX Runtime)") or card["device"].startswith("GPU")
     assert len(card["history"]["val_accuracy"]) == card["epochs_run"]
     assert np.array(card["confusion_matrix"]).sum() == card["test_size"] == 10_000
     assert card["notebook_recipe"]["config_name"] == "seed"
