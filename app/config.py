@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.preprocess import Limits
@@ -72,6 +72,24 @@ class Settings(BaseSettings):
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
 
+class SettingsError(ValueError):
+    """Invalid ROWSCAN_* settings: the message names each variable, its value and what is expected."""
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line for pydantic's errors, by environment variable (not a traceback of the settings class)."""
+    problems = []
+    for error in exc.errors():
+        name = "ROWSCAN_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+        value = error.get("input")
+        shown = f"={value!r}" if isinstance(value, str | int | float) else ""
+        problems.append(f"{name}{shown}: {error['msg'].lower()}")
+    return "; ".join(problems)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe_invalid(exc)) from None

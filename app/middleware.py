@@ -1,15 +1,27 @@
 """Pure ASGI middleware (microseconds per request, unlike BaseHTTPMiddleware): body size limit,
-security headers, request metrics."""
+internal errors, CORS errors, security headers, relative redirects, request metrics, HEAD.
+
+`app.main.create_app` stacks them so that every answer, a refused body or a 500 included, passes
+through the CORS and security headers."""
 
 from __future__ import annotations
 
+import logging
 import time
+from urllib.parse import urlsplit
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import error_response
 from app.metrics import Metrics
+
+log = logging.getLogger("rowscan")
+MAX_LENGTH_DIGITS = 15  # a Content-Length of more digits is over any limit (and int() refuses 4,301+ digits)
 
 PAGE_CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -42,7 +54,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.max_bytes:
+        if not declared.isdigit() or len(declared) > MAX_LENGTH_DIGITS or int(declared) > self.max_bytes:
             await self._refuse(send, bad_header=not declared.isdigit())
             return
         received = 0
@@ -72,6 +84,46 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": content})
 
 
+class InternalErrors:
+    """An unexpected exception becomes a 500 in the house shape here, inside the CORS and security
+    headers, and stops here: the server never sees it, so the connection stays open for the next request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if started:  # half an answer is out: only closing the connection can tell the client
+                raise
+            answer = error_response(500, "internal_error", "the server failed on this request; it has been logged")
+            await answer(scope, receive, send)
+
+
+class JsonCORS(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the house JSON shape instead of plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        answer = super().preflight_response(request_headers)
+        if answer.status_code < 400:
+            return answer
+        headers = {key: value for key, value in answer.headers.items() if key not in ("content-length", "content-type")}
+        message = f"CORS preflight refused: {bytes(answer.body).decode()} (see ROWSCAN_CORS_ORIGINS)"
+        return error_response(400, "cors_rejected", message, headers=headers)
+
+
 class SecurityHeaders:
     """CSP allowing only this origin (the UI needs nothing else), nosniff, no framing, no referrer."""
 
@@ -97,6 +149,61 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RelativeRedirects:
+    """A redirect to this server names it by path only. Starlette's trailing-slash redirect builds an
+    absolute URL from the Host header, which any client sets: `Host: evil.example` must not send
+    the browser to evil.example."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_relative(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message["headers"] = [
+                    (name, _path_only(value) if name.lower() == b"location" else value) for name, value in message["headers"]
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_relative)
+
+
+def _path_only(location: bytes) -> bytes:
+    parts = urlsplit(location.decode("latin-1"))
+    relative = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return relative.encode("latin-1")
+
+
+class HeadAsGet:
+    """HEAD on every GET route: answered as the GET, without the body. (FastAPI routes list GET only,
+    and not every ASGI server drops a HEAD answer's body itself.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        scope["method"] = "GET"  # in place: the router's match (scope["route"]) stays visible to RequestMetrics
+        try:
+            await self.app(scope, receive, send_headers_only)
+        finally:
+            scope["method"] = "HEAD"
 
 
 class RequestMetrics:

@@ -27,7 +27,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 SIDE = 28
@@ -145,7 +145,14 @@ def open_image(data: bytes, limits: Limits = Limits()) -> Image.Image:
             image.load()
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             raise NotAnImage(f"the {image.format} image is truncated or corrupt ({exc})") from exc
-    return image
+    return _upright(image)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned as EXIF says: a phone stores a photo taken sideways as the sensor saw it, plus an Orientation tag."""
+    if image.getexif().get(ExifTags.Base.Orientation, 1) == 1:
+        return image  # (exif_transpose would copy the image even then)
+    return ImageOps.exif_transpose(image)
 
 
 def _unidentified(data: bytes) -> InputError:

@@ -10,6 +10,7 @@ import numpy as np
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from PIL import Image
+from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app import preprocess
 from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
@@ -28,6 +29,15 @@ from app.schemas import (
 from model.artifacts import COMPARISON_FILE, load_json
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
+
+
+class IndexConvertor(IntegerConvertor):
+    """A test-set index in a path: at most 9 digits, so a 4,301-digit one is a 404 rather than a failed int()."""
+
+    regex = "[0-9]{1,9}"
+
+
+register_url_convertor("test_index", IndexConvertor())
 
 
 def _elapsed_ms(request: Request) -> float:
@@ -277,7 +287,7 @@ def _position(served: ServedModel, index: int) -> int:
     return int(found[0])
 
 
-@router.get("/misses/{index:int}", response_model=MissDetail, summary="One miss, with its pixels")
+@router.get("/misses/{index:test_index}", response_model=MissDetail, summary="One miss, with its pixels")
 async def miss_detail(registry: Registry, index: int, model: str | None = None) -> Response:
     served = registry.get(model)
     position = _position(served, index)
@@ -286,7 +296,7 @@ async def miss_detail(registry: Registry, index: int, model: str | None = None) 
 
 
 @router.get(
-    "/misses/{index:int}.png",
+    "/misses/{index:test_index}.png",
     summary="The 28x28 image of one miss",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}, "description": "28x28 greyscale PNG"}},

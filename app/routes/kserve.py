@@ -135,7 +135,9 @@ def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
     """The JSON header and the binary tensor data after it (binary tensor extension)."""
     if header_length is None:
         return body, b""
-    if not header_length.isdigit() or not 0 < int(header_length) <= len(body):
+    # isascii: "²".isdigit() is true but int() refuses it; the length cap keeps int() from 4,301+ digits
+    fits = header_length.isascii() and header_length.isdigit() and len(header_length) <= 15
+    if not fits or not 0 < int(header_length) <= len(body):
         raise ApiError(
             400, "invalid_request", f"Inference-Header-Content-Length {header_length!r} does not fit a body of {len(body)} bytes"
         )
