@@ -14,8 +14,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from app import preprocess
+from app.image_work import ClientGone, ImageTimeout, TooManyPixels
 from app.inference import InferenceTimeout, Overloaded
 from app.registry import UnknownModel
 
@@ -25,6 +27,7 @@ MAX_DETAILS = 5  # a body with thousands of mistakes gets the first few, not an 
 INPUT_ERROR_STATUS: dict[type[preprocess.InputError], int] = {
     preprocess.PayloadTooLarge: 413,
     preprocess.ImageTooLarge: 413,
+    TooManyPixels: 413,
     preprocess.UnsupportedFormat: 415,
     preprocess.InvalidBase64: 400,
     preprocess.NotAnImage: 400,
@@ -87,6 +90,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InferenceTimeout)
     async def timeout(request: Request, exc: InferenceTimeout) -> Response:
         return error_response(503, "inference_timeout", str(exc), headers={"Retry-After": RETRY_AFTER_S})
+
+    @app.exception_handler(ImageTimeout)
+    async def image_timeout(request: Request, exc: ImageTimeout) -> Response:
+        return error_response(503, "image_timeout", str(exc), headers={"Retry-After": RETRY_AFTER_S})
+
+    @app.exception_handler(ClientGone)
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: Exception) -> Response:
+        # Nobody reads this answer; /metrics counts it (499, as nginx logs a client that closed first).
+        return error_response(499, "client_closed_request", "the client disconnected before the answer")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

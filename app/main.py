@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.image_work import ImageWork
 from app.metrics import Metrics
 from app.middleware import (
     BodySizeLimit,
@@ -89,6 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
+        app.state.image_work = ImageWork(
+            app.state.preprocess_pool,
+            metrics,
+            max_request_pixels=settings.max_request_pixels,
+            max_queued_pixels=settings.max_queued_pixels,
+            timeout_s=settings.image_timeout_s,
+        )
         if app.state.database is None:  # `rowscan serve` may have opened (and migrated) it already
             app.state.database = open_database(settings)
         if app.state.registry is None:  # `rowscan serve` may have loaded the models already

@@ -13,7 +13,7 @@ from PIL import Image
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
+from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.registry import Prediction, ServedModel
 from app.schemas import (
@@ -73,17 +73,14 @@ def _answer(request: Request, served: ServedModel, fields: dict) -> Response:
 
 
 async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
-    """Pixels are cheap and prepared here; images (decode, framing) go to a worker thread."""
-
-    def prepare_all() -> list[preprocess.Prepared]:
-        return [
-            preprocess.prepare_pixels(item.pixels) if item.image is None else preprocess.prepare_image_string(item.image, limits)
-            for item in inputs
-        ]
-
-    if all(item.image is None for item in inputs):
-        return prepare_all()
-    return await off_loop(request, prepare_all)
+    """Pixels are cheap and prepared here; images go through the app's bounded image work (app.image_work)."""
+    images = [position for position, item in enumerate(inputs) if item.image is not None]
+    encoded = [preprocess.decode_base64(inputs[position].image, limits) for position in images]
+    decoded = dict(zip(images, await request.app.state.image_work.prepare(request, encoded, limits), strict=True))
+    return [
+        decoded[position] if position in decoded else preprocess.prepare_pixels(item.pixels)
+        for position, item in enumerate(inputs)
+    ]
 
 
 @router.post(
@@ -113,8 +110,8 @@ async def predict_upload(
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
     served = _served_for(request, model, steps)
     data = await file.read(settings.max_image_bytes + 1)
-    prepared = await off_loop(request, preprocess.prepare_image_bytes, data, settings.image_limits)
-    [prediction] = await served.predict([prepared], with_steps=steps)
+    prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
+    [prediction] = await served.predict(prepared, with_steps=steps)
     return _answer(request, served, _result(prediction))
 
 

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response
+from app.deps import Registry, SettingsDep, json_response, load_json
 from app.errors import ApiError
 from app.registry import ServedModel
 from app.schemas import ERROR_RESPONSES
@@ -51,8 +51,8 @@ class RequestedOutput(BaseModel):
 class InferenceRequest(BaseModel):
     id: str | None = None
     parameters: dict[str, Any] | None = None
-    inputs: list[TensorInput] = Field(min_length=1)
-    outputs: list[RequestedOutput] | None = None
+    inputs: list[TensorInput] = Field(min_length=1, fail_fast=True)  # fail_fast: one error for a list of bad ones
+    outputs: list[RequestedOutput] | None = Field(default=None, fail_fast=True)
 
     model_config = {
         "json_schema_extra": {
@@ -189,7 +189,7 @@ def _wants_binary(request: InferenceRequest) -> bool:
 async def _infer(served: ServedModel, request: Request, settings) -> Response:
     header, binary = _split_body(await request.body(), request.headers.get(HEADER_LENGTH))
     try:
-        inference = InferenceRequest.model_validate_json(header)
+        inference = InferenceRequest.model_validate(load_json(header, settings))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
         raise ApiError(400, "invalid_request", f"not a v2 inference request ({problems})") from None
