@@ -36,23 +36,36 @@ DOCS_CSP = (
 DOCS_PATHS = ("/docs", "/redoc")
 
 
+class HttpMiddleware:
+    """Pure ASGI middleware that acts on HTTP requests only (lifespan events pass straight through)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body over the limit of {limit:,} bytes (ROWSCAN_MAX_BODY_BYTES)")
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """413 for bodies over `max_bytes`: at once from Content-Length (the body is never read), else
     as soon as the stream passes the limit. (Starlette's own limiter answers in plain text.)"""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or len(declared) > MAX_LENGTH_DIGITS or int(declared) > self.max_bytes:
             await self._refuse(send, bad_header=not declared.isdigit())
@@ -84,17 +97,11 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": content})
 
 
-class InternalErrors:
+class InternalErrors(HttpMiddleware):
     """An unexpected exception becomes a 500 in the house shape here, inside the CORS and security
     headers, and stops here: the server never sees it, so the connection stays open for the next request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def send_noting_start(message: Message) -> None:
@@ -124,16 +131,10 @@ class JsonCORS(CORSMiddleware):
         return error_response(400, "cors_rejected", message, headers=headers)
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """CSP allowing only this origin (the UI needs nothing else), nosniff, no framing, no referrer."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         csp = (DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else PAGE_CSP).encode()
 
         async def send_with_headers(message: Message) -> None:
@@ -151,18 +152,12 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class RelativeRedirects:
+class RelativeRedirects(HttpMiddleware):
     """A redirect to this server names it by path only. Starlette's trailing-slash redirect builds an
     absolute URL from the Host header, which any client sets: `Host: evil.example` must not send
     the browser to evil.example."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_relative(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
@@ -180,15 +175,12 @@ def _path_only(location: bytes) -> bytes:
     return relative.encode("latin-1")
 
 
-class HeadAsGet:
+class HeadAsGet(HttpMiddleware):
     """HEAD on every GET route: answered as the GET, without the body. (FastAPI routes list GET only,
     and not every ASGI server drops a HEAD answer's body itself.)"""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 
@@ -206,17 +198,14 @@ class HeadAsGet:
             scope["method"] = "HEAD"
 
 
-class RequestMetrics:
+class RequestMetrics(HttpMiddleware):
     """Count requests and time them, labelled by route template (not raw path: bounded labels)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         scope["rowscan.started"] = started  # routes report elapsed_ms from here
         status = 500
