@@ -59,7 +59,7 @@ def assert_fails_in_one_line(folder, named_file: str, problem: str, backend: str
     """One line however many workers hit the problem (two, but one where each would import TensorFlow), no traceback."""
     workers = "1" if backend == "tensorflow" else "2"
     env = {"ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": "lstm", "ROWSCAN_BACKEND": backend, "ROWSCAN_WORKERS": workers}
-    result = run_rowscan(["serve", "--port", str(free_port())], env=env)
+    result = run_rowscan(["serve", "--port", str(free_port())], env=env, timeout=300)  # a worker may import TensorFlow
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("rowscan: cannot start:")]
     assert len(lines) == 1, result.stderr
