@@ -18,6 +18,14 @@
     const model = app.dataset.model;
     const wantSteps = app.dataset.hasSteps !== "false";
     let result = null; // the answer shown (for the current drawing)
+    const insideRoot = document.getElementById("inside"); // "Inside the LSTM" (recurrent models only)
+    let inside = null;
+    if (insideRoot) {
+      import(insideRoot.dataset.module).then(({ createInsidePanel }) => {
+        inside = createInsidePanel(insideRoot);
+        if (result) inside.show(result);
+      });
+    }
 
     const player = R.createPagePlayer(showRow);
 
@@ -36,6 +44,7 @@
       request: (signal) => {
         const body = { image: pad.exportPng(), model };
         if (wantSteps) body.steps = true;
+        if (insideRoot) body.explain = true;
         return R.api("/api/predict", { json: body, signal });
       },
       onAnswer: (answer) => {
@@ -43,6 +52,7 @@
         app.dataset.digit = answer.digit == null ? "" : String(answer.digit);
         grid.draw(answer.input, 0);
         player.setSteps(answer.steps || null);
+        if (inside) inside.show(answer);
         player.reset(); // shows the final answer through showRow
         if (!pad.isDrawing()) announceResult(answer);
       },
@@ -50,10 +60,14 @@
         result = null;
         grid.draw(null, 0);
         player.setSteps(null);
+        if (inside) inside.clear();
         view.showEmpty("Draw a digit", "The ten bars show how sure the model is of each digit.");
         announce("Canvas cleared");
       },
-      onError: (error) => view.showError("No answer", `The model could not answer: ${error.message}`),
+      onError: (error) => {
+        view.showError("No answer", `The model could not answer: ${error.message}`);
+        if (inside) inside.error(`No answer to look inside: ${error.message}`);
+      },
     });
 
     /* ----- showing an answer ----- */
@@ -68,6 +82,7 @@
       const steps = result.steps;
       const probabilities = final || !steps ? result.probabilities : steps[row - 1];
       grid.setRow(final ? 0 : row);
+      if (inside) inside.setRow(row, final);
       const d = view.showDigit(probabilities, final ? "" : "is-row");
       view.setMessage(d.message);
       view.setDetail(

@@ -207,12 +207,21 @@
     const grid = R.createPixelGrid(document.getElementById("model-input"));
     let detail = null; // {item, result}
     const player = R.createPagePlayer(showRow);
+    const insideRoot = document.getElementById("inside"); // "Inside the LSTM" (recurrent models only)
+    let inside = null;
+    if (insideRoot) {
+      import(insideRoot.dataset.module).then(({ createInsidePanel }) => {
+        inside = createInsidePanel(insideRoot);
+        if (detail && detail.result) inside.show(detail.result, detail.item.true);
+      });
+    }
 
     function showRow(row, final) {
       if (!detail || !detail.result) return;
       const { item, result } = detail;
       const probabilities = final || !result.steps ? result.probabilities : result.steps[row - 1];
       grid.setRow(final ? 0 : row);
+      if (inside) inside.setRow(row, final);
       answer.bars.markTrue(item.true);
       const d = answer.showDigit(probabilities, final ? "" : "is-row");
       const wrong = d.digit !== item.true;
@@ -235,6 +244,7 @@
         detailTitle.textContent = item.title;
         detailSub.textContent = `Test digit #${item.index} · answered ${item.predicted} with ${R.percent(item.confidence)}`;
         answer.showEmpty("Reading…", "");
+        if (inside) inside.clear("Reading…");
         player.setSteps(null);
         player.reset();
         grid.draw(null, 0);
@@ -245,11 +255,13 @@
         grid.draw(full.pixels, 0);
         const body = { pixels: full.pixels, model };
         if (wantSteps) body.steps = true;
+        if (insideRoot) Object.assign(body, { explain: true, label: item.true }); // rows scored for the true digit
         const result = await R.api("/api/predict", { json: body, signal: request.signal });
         if (!request.current()) return;
         detail.result = result;
         grid.draw(result.input, 0);
         player.setSteps(result.steps || null);
+        if (inside) inside.show(result, item.true);
         player.reset();
         const d = R.describe(result.probabilities);
         announceEl.textContent = `${item.title}: the model answers ${d.digit} with ${R.percent(d.confidence)}; the true digit is ${item.true}.`;
