@@ -8,9 +8,9 @@
    line. The current row of the playback is highlighted across all of them. root carries data-state
    (empty | ready | error), data-row (the row shown; 28 when final), data-kind (lstm | gru), data-top-rows. */
 
+import { ROWS } from "../core/format.js";
 import { drawHeat, gradient } from "./colormap.js";
 
-const ROWS = 28;
 const SVG = "http://www.w3.org/2000/svg";
 const TOP_ROWS = 3;
 const OCCLUSION_MATTERS = 0.01; // a row whose blanking moves the final answer by a point or more
