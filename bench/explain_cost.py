@@ -15,6 +15,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,35 +44,36 @@ def _timed(call) -> float:
 
 def measure(backend: str, digits: np.ndarray, requests: int) -> list[tuple[str, str]]:
     """Table rows for one backend."""
-    app = create_app(Settings(backend=backend, xla_single_digit=False))
     rows: list[tuple[str, str]] = []
-    with TestClient(app) as client:
+    with tempfile.TemporaryDirectory() as data_dir:  # the app's database: not in the repository
+        app = create_app(Settings(backend=backend, data_dir=data_dir))
+        with TestClient(app) as client:
 
-        def post(body: dict) -> tuple[float, int]:
-            started = time.perf_counter()
-            response = client.post("/api/predict", json=body)
-            elapsed = time.perf_counter() - started
-            response.raise_for_status()
-            return elapsed, len(response.content)
+            def post(body: dict) -> tuple[float, int]:
+                started = time.perf_counter()
+                response = client.post("/api/predict", json=body)
+                elapsed = time.perf_counter() - started
+                response.raise_for_status()
+                return elapsed, len(response.content)
 
-        bodies = [{"pixels": digit.tolist(), "steps": True} for digit in digits]
-        for body in bodies[:5]:  # warm-up, and the lazy first read of the weights
-            post({**body, "explain": True})
-        plain, explained = [], []
-        for k in range(requests):  # interleaved, so both kinds see the same machine
-            plain.append(post(bodies[k % len(bodies)]))
-            explained.append(post({**bodies[k % len(bodies)], "explain": True}))
-        served = app.state.registry.get()
-        recurrence = [_timed(lambda digit=digit: served.inspector.run(digit[None])) for digit in digits for _ in range(3)]
-        occlusion = [
-            _timed(lambda digit=digit: served.graph(inspect.occluded_copies(digit.astype(np.float32))[0])) for digit in digits
-        ]
+            bodies = [{"pixels": digit.tolist(), "steps": True} for digit in digits]
+            for body in bodies[:5]:  # warm-up, and the lazy first read of the weights
+                post({**body, "explain": True})
+            plain, explained = [], []
+            for k in range(requests):  # interleaved, so both kinds see the same machine
+                plain.append(post(bodies[k % len(bodies)]))
+                explained.append(post({**bodies[k % len(bodies)], "explain": True}))
+            served = app.state.registry.get()
+            recurrence = [_timed(lambda digit=digit: served.inspector.run(digit[None])) for digit in digits for _ in range(3)]
+            occlusion = [
+                _timed(lambda digit=digit: served.graph(inspect.occluded_copies(digit.astype(np.float32))[0])) for digit in digits
+            ]
     name = {"tensorflow": "TensorFlow", "onnx": "ONNX Runtime"}[backend]
     base, full = _median_ms([t for t, _ in plain]), _median_ms([t for t, _ in explained])
     size, explained_size = statistics.median(n for _, n in plain), statistics.median(n for _, n in explained)
     rows.append((f"{name}: POST /api/predict pixels + steps (median of {requests})", f"{base:.2f} ms"))
     rows.append((f"{name}: the same + explain (median of {requests})", f"{full:.2f} ms"))
-    rows.append((f"{name}: explain's cost per request", f"+{full - base:.2f} ms ({full / base:.2f}x)"))
+    rows.append((f"{name}: explain's cost per request", f"{full - base:+.2f} ms ({full / base:.2f}x)"))
     rows.append((f"{name}: answer size without / with explain", f"{size:,.0f} / {explained_size:,.0f} bytes"))
     rows.append((f"{name}: NumPy recurrence on the weights, one digit", f"{_median_ms(recurrence):.2f} ms"))
     rows.append((f"{name}: occluded copies through the runner, one batched call", f"{_median_ms(occlusion):.2f} ms"))

@@ -41,10 +41,11 @@ const EXPLAINERS = {
     "and the reset gate decides how much of the old state the candidate may look at.",
 };
 
-const el = (tag, className, text) => {
+const el = (tag, className, text, testid) => {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text != null) node.textContent = text;
+  if (testid) node.dataset.testid = testid;
   return node;
 };
 const svgEl = (tag, attrs) => {
@@ -94,8 +95,7 @@ function orderUnits(matrix, trace) {
 
 /** A column: caption, a plot area of 28 rows with the row cursor, and a note under it. */
 function column(testid, caption, note, plot) {
-  const figure = el("figure", "inside-col");
-  figure.dataset.testid = testid;
+  const figure = el("figure", "inside-col", null, testid);
   const area = el("div", "inside-plot");
   area.append(plot, el("div", "inside-unread"), el("div", "inside-cursor"));
   const notes = el("div", "inside-axis", note);
@@ -156,14 +156,11 @@ export function createInsidePanel(root) {
   root.textContent = "";
   const title = el("h2", "card-title inside-title", `Inside the ${(root.dataset.kind || "lstm").toUpperCase()}`);
   const explainer = el("p", "inside-explainer");
-  const status = el("p", "muted inside-status", "Draw a digit to see inside the model.");
-  status.dataset.testid = "inside-status";
+  const status = el("p", "muted inside-status", null, "inside-status");
   const plots = el("div", "inside-plots");
   const legend = el("div", "inside-legend");
-  const topNote = el("p", "inside-top");
-  topNote.dataset.testid = "inside-top-rows";
-  const readout = el("p", "inside-readout");
-  readout.dataset.testid = "inside-readout";
+  const topNote = el("p", "inside-top", null, "inside-top-rows");
+  const readout = el("p", "inside-readout", null, "inside-readout");
   const body = el("div", "inside-body");
   body.append(plots, legend, topNote, readout);
   root.append(title, explainer, status, body);
@@ -194,14 +191,16 @@ export function createInsidePanel(root) {
     title.textContent = `Inside the ${kind.toUpperCase()}`;
     explainer.textContent = EXPLAINERS[kind];
     render(order, topRows, answer.input);
+    const rows = topRows.map((t) => t + 1).join(", ");
     const list = (values) => topRows.map((t) => points(Math.abs(values[t]))).join(", ");
-    topNote.textContent =
-      by === "occlusion"
-        ? `Rows that mattered most for the ${digit}: ${topRows.map((t) => t + 1).join(", ")} ` +
-          `(blanking one lowers its final probability by ${list(explain.row_occlusion)}).`
-        : `Rows where the model made up its mind about the ${digit}: ${topRows.map((t) => t + 1).join(", ")} ` +
-          `(reading them raised it by ${list(explain.row_change)}). No single row decides it alone: blanking any one ` +
-          `changes the final answer by under ${points(OCCLUSION_MATTERS)}.`;
+    const alone = `blanking any one row lowers the final answer by under ${points(OCCLUSION_MATTERS)}`;
+    if (by === "occlusion") {
+      topNote.textContent = `Rows that mattered most for the ${digit}: ${rows} (blanking one lowers its final probability by ${list(explain.row_occlusion)}).`;
+    } else if (topRows.length) {
+      topNote.textContent = `Rows where the model made up its mind about the ${digit}: ${rows} (reading them raised it by ${list(explain.row_change)}); ${alone}.`;
+    } else {
+      topNote.textContent = `No row raised the ${digit} by even a point, and ${alone}.`;
+    }
     setState("ready");
   }
 
@@ -225,8 +224,7 @@ export function createInsidePanel(root) {
     ];
     const cellBound = explain.cell ? quantile(explain.cell.flat().map(Math.abs), 0.98) : 0;
     if (explain.cell) columns.push(heat("inside-cell", "Memory (cell state) c", explain.cell, order, "cividis", cellBound));
-    const gates = el("div", "inside-gates");
-    gates.dataset.testid = "inside-gates";
+    const gates = el("div", "inside-gates", null, "inside-gates");
     GATES[kind].forEach(([name, label, meaning]) => {
       const svg = chart(`${label} gate, mean over the units, per row: ${meaning}`);
       const [low, high] = name === "candidate" ? [-1, 1] : [0, 1];
