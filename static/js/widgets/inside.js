@@ -29,13 +29,13 @@ const GATES = {
 };
 const EXPLAINERS = {
   lstm:
-    "The LSTM reads the digit one row at a time and carries a memory, the cell state, from row to row. " +
+    "The LSTM reads the digit one row at a time and carries a memory, the cell state (strip c), from row to row. " +
     "Three gates, each a dial between 0 (closed) and 1 (open) for every unit, decide what happens to it: the " +
     "forget gate keeps or wipes what is already remembered, the input gate lets in what the new row suggests " +
-    "(the candidate), and the output gate decides how much of the memory shows in the hidden state, the only " +
+    "(the candidate), and the output gate decides how much of the memory shows in the hidden state (strip h), the only " +
     "thing the last layer reads to answer. Watch the strips change where the pen strokes start and end.",
   gru:
-    "The GRU reads the digit one row at a time and carries one state from row to row, which is also what the " +
+    "The GRU reads the digit one row at a time and carries one state (strip h) from row to row, which is also what the " +
     "last layer reads to answer. Two gates, dials between 0 (closed) and 1 (open) for every unit, decide how it " +
     "changes: the update gate keeps the old state or replaces it with the candidate (what the new row suggests), " +
     "and the reset gate decides how much of the old state the candidate may look at.",
@@ -220,10 +220,10 @@ export function createInsidePanel(root) {
       column("inside-digit", "The rows", "1-3: mattered most", digitCanvas),
       column("inside-blanked", "Blanked", `±${Math.round(scale * 100)} points`, blanked),
       column("inside-read", "Read", `±${Math.round(scale * 100)} points`, read),
-      heat("inside-hidden", kind === "lstm" ? "Hidden state h" : "State h", explain.hidden, order, "viridis", 1),
+      heat("inside-hidden", kind === "lstm" ? "Hidden h" : "State h", explain.hidden, order, "viridis", 1),
     ];
     const cellBound = explain.cell ? quantile(explain.cell.flat().map(Math.abs), 0.98) : 0;
-    if (explain.cell) columns.push(heat("inside-cell", "Memory (cell state) c", explain.cell, order, "cividis", cellBound));
+    if (explain.cell) columns.push(heat("inside-cell", "Memory c", explain.cell, order, "cividis", cellBound));
     const gates = el("div", "inside-gates", null, "inside-gates");
     GATES[kind].forEach(([name, label, meaning]) => {
       const svg = chart(`${label} gate, mean over the units, per row: ${meaning}`);
