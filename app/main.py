@@ -17,12 +17,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from app.classroom.database import make_engine
+from app.classroom.live import RoomSignals
+from app.classroom.schemas import RoomDrawingRequest, RoundRequest
+from app.classroom.store import RoomStore
+from app.classroom.tables import metadata as classroom_tables
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
 from app.registry import load_registry
-from app.routes import api, health, kserve, pages, tfserving
+from app.routes import api, classroom, health, kserve, pages, rooms, tfserving
 from app.routes.kserve import InferenceRequest
 from app.routes.tfserving import TFServingRequest
 from app.schemas import BatchRequest, PredictRequest
@@ -65,7 +70,7 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (PredictRequest, BatchRequest, TFServingRequest, InferenceRequest):
+        for model in (PredictRequest, BatchRequest, TFServingRequest, InferenceRequest, RoomDrawingRequest, RoundRequest):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition
@@ -85,7 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
+        engine = make_engine(settings)
+        classroom_tables.create_all(engine)
+        app.state.rooms = RoomStore(engine, settings.room_idle_expiry_s, settings.max_rooms)
+        app.state.room_signals = RoomSignals()
         yield
+        engine.dispose()
         await app.state.registry.close()
         app.state.preprocess_pool.shutdown(wait=False, cancel_futures=True)
 
@@ -105,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, tfserving, kserve, health, pages):
+    for module in (api, rooms, tfserving, kserve, health, pages, classroom):
         app.include_router(module.router)
     pages.mount_static(app, settings)
 

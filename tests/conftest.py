@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Runtime data (the database) of the app and of every server the tests start: a throw-away folder, never ~/.
+if "ROWSCAN_DATA_DIR" not in os.environ and "ROWSCAN_DATABASE_URL" not in os.environ:
+    os.environ["ROWSCAN_DATA_DIR"] = tempfile.mkdtemp(prefix="rowscan-tests-")
+    atexit.register(shutil.rmtree, os.environ["ROWSCAN_DATA_DIR"], ignore_errors=True)
 
 from pathlib import Path
 

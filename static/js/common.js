@@ -55,7 +55,8 @@
 
   /** JSON in, JSON out; errors carry the API's message ({"error": ..., "code": ...}). */
   Rowscan.api = async function (path, options = {}) {
-    const init = { method: options.method || "GET", headers: { Accept: "application/json" }, signal: options.signal };
+    const headers = { Accept: "application/json", ...options.headers };
+    const init = { method: options.method || "GET", headers, signal: options.signal };
     if (options.json !== undefined) {
       init.method = options.method || "POST";
       init.headers["Content-Type"] = "application/json";
