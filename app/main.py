@@ -17,11 +17,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from app.classroom.database import make_engine
 from app.classroom.live import RoomSignals
 from app.classroom.schemas import RoomDrawingRequest, RoundRequest
 from app.classroom.store import RoomStore
-from app.classroom.tables import metadata as classroom_tables
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.metrics import Metrics
@@ -31,6 +29,7 @@ from app.routes import api, classroom, health, kserve, pages, rooms, tfserving
 from app.routes.kserve import InferenceRequest
 from app.routes.tfserving import TFServingRequest
 from app.schemas import BatchRequest, PredictRequest
+from app.storage import open_database
 
 log = logging.getLogger("rowscan")
 
@@ -86,17 +85,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
+        if app.state.database is None:  # `rowscan serve` may have opened (and migrated) it already
+            app.state.database = open_database(settings)
         if app.state.registry is None:  # `rowscan serve` may have loaded the models already
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
-        engine = make_engine(settings)
-        classroom_tables.create_all(engine)
-        app.state.rooms = RoomStore(engine, settings.room_idle_expiry_s, settings.max_rooms)
+        app.state.rooms = RoomStore(app.state.database.engine, settings.room_idle_expiry_s, settings.max_rooms)
         app.state.room_signals = RoomSignals()
         yield
-        engine.dispose()
         await app.state.registry.close()
+        app.state.database.close()
         app.state.preprocess_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPIOffline(
@@ -112,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.registry = None  # /readyz answers 503 until the lifespan has loaded the models
+    app.state.database = None
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)

@@ -72,7 +72,9 @@ class DrawingCreated(BaseModel):
 class RoundRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"prompt": 7}, {"prompt": None}]})
 
-    prompt: int | None = Field(ge=0, le=9, strict=True, description="The digit to draw in the new round, or null for a free round.")
+    prompt: int | None = Field(
+        ge=0, le=9, strict=True, description="The digit to draw in the new round, or null for a free round."
+    )
 
 
 class RoomStatus(BaseModel):

@@ -3,14 +3,14 @@
 Every change to a room is one short transaction that starts by updating the room's row: that takes the
 row's lock (PostgreSQL) or the database's write lock (SQLite), bumps the room's event counter and
 touches its idle clock, so the room's events are numbered and committed in order. Methods are
-synchronous (SQLAlchemy Core); the routes call them off the event loop.
+synchronous (SQLAlchemy Core on the app's engine); the routes call them off the event loop.
 """
 
 from __future__ import annotations
 
 import base64
-import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -18,10 +18,10 @@ from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, up
 from sqlalchemy.exc import IntegrityError
 
 from app.classroom import codes
-from app.classroom.tables import room_drawings, room_events, rooms
+from app.classroom.tables import Room, RoomDrawing, RoomEvent
 
 CODE_ATTEMPTS = 20
-ENDED_ROOM_GRACE_S = 300  # an ended room's events stay this long, so open walls see the end
+ENDED_ROOM_GRACE = timedelta(minutes=5)  # an ended room's events stay this long, so open walls see the end
 
 
 class RoomNotFound(Exception):
@@ -37,11 +37,11 @@ class RoomLimitReached(Exception):
 
 
 @dataclass(frozen=True)
-class Room:
+class OpenRoom:
     id: int
     code: str
     token_hash: str
-    last_active_at: float
+    last_active_at: datetime
     round: int
     prompt: int | None
     save_samples: bool
@@ -55,7 +55,7 @@ class NewDrawing:
     confidence: float
     probabilities: list[float]
     pixels: bytes  # 784 uint8
-    strokes: Any | None
+    strokes: list[Any] | None
 
 
 @dataclass(frozen=True)
@@ -65,76 +65,80 @@ class Event:
     payload: bytes  # JSON
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class RoomStore:
     def __init__(self, engine: Engine, idle_expiry_s: float, max_rooms: int) -> None:
         self.engine = engine
-        self.idle_expiry_s = idle_expiry_s
+        self.idle_expiry = timedelta(seconds=idle_expiry_s)
         self.max_rooms = max_rooms
 
-    def expires_at(self, room: Room) -> float:
-        return room.last_active_at + self.idle_expiry_s
+    def expires_at(self, room: OpenRoom) -> datetime:
+        return room.last_active_at + self.idle_expiry
 
-    def _live(self, now: float):
-        return (rooms.c.ended_at.is_(None)) & (rooms.c.last_active_at > now - self.idle_expiry_s)
+    def _live(self, now: datetime):
+        return Room.ended_at.is_(None) & (Room.last_active_at > now - self.idle_expiry)
 
     # --- reading -------------------------------------------------------------------------------
 
-    def find(self, code: str, now: float | None = None) -> Room:
+    def find(self, code: str, now: datetime | None = None) -> OpenRoom:
         """The live room with this code (RoomNotFound when unknown, ended or expired)."""
-        now = time.time() if now is None else now
         with self.engine.connect() as conn:
-            row = conn.execute(select(rooms).where(rooms.c.code == code, self._live(now))).one_or_none()
+            row = conn.execute(select(Room.__table__).where(Room.code == code, self._live(now or utc_now()))).one_or_none()
         if row is None:
             raise RoomNotFound(code)
-        return _room(row)
+        return OpenRoom(row.id, row.code, row.token_hash, row.last_active_at, row.round, row.prompt, row.save_samples)
 
-    def recent_drawings(self, room_id: int, client: str, since: float) -> int:
+    def recent_drawings(self, room_id: int, client: str, since: datetime) -> int:
+        """How many drawings this client sent to the room since then (an indexed count: the rate limit)."""
+        mine = (RoomDrawing.room_id == room_id) & (RoomDrawing.client == client)
+        query = select(func.count()).where(mine, RoomDrawing.created_at > since)
         with self.engine.connect() as conn:
-            query = select(func.count()).where(
-                room_drawings.c.room_id == room_id, room_drawings.c.client == client, room_drawings.c.created_at > since
-            )
             return int(conn.execute(query).scalar_one())
 
     def events_after(self, room_id: int, seq: int, limit: int = 500) -> list[Event]:
-        """The room's events numbered above `seq`, in order (an indexed range read on the primary key)."""
+        """The room's events numbered above `seq`, in order (a range read on the primary key)."""
+        query = (
+            select(RoomEvent.seq, RoomEvent.kind, RoomEvent.payload)
+            .where(RoomEvent.room_id == room_id, RoomEvent.seq > seq)
+            .order_by(RoomEvent.seq)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(room_events.c.seq, room_events.c.kind, room_events.c.payload)
-                .where(room_events.c.room_id == room_id, room_events.c.seq > seq)
-                .order_by(room_events.c.seq)
-                .limit(limit)
-            ).all()
-        return [Event(row.seq, row.kind, row.payload.encode()) for row in rows]
+            return [Event(row.seq, row.kind, row.payload.encode()) for row in conn.execute(query)]
 
-    def is_live(self, room_id: int, now: float | None = None) -> bool:
-        now = time.time() if now is None else now
+    def is_live(self, room_id: int) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(rooms.c.id).where(rooms.c.id == room_id, self._live(now))).first() is not None
+            return conn.execute(select(Room.id).where(Room.id == room_id, self._live(utc_now()))).first() is not None
 
     # --- changing ------------------------------------------------------------------------------
 
-    def create(self, now: float | None = None) -> tuple[Room, str]:
+    def create(self, now: datetime | None = None) -> tuple[OpenRoom, str]:
         """A new room and its token (returned once; only its hash is kept). RoomLimitReached at max_rooms."""
-        now = time.time() if now is None else now
+        now = now or utc_now()
         self._purge(now)
         token = codes.new_token()
+        token_hash = codes.hash_token(token)
         for _ in range(CODE_ATTEMPTS):
+            code = codes.new_code()
             try:
                 with self.engine.begin() as conn:
-                    live = conn.execute(select(func.count()).select_from(rooms).where(self._live(now))).scalar_one()
+                    live = conn.execute(select(func.count()).select_from(Room).where(self._live(now))).scalar_one()
                     if live >= self.max_rooms:
-                        raise RoomLimitReached(f"{live} rooms are open; the limit is {self.max_rooms} (ROWSCAN_MAX_ROOMS)")
-                    values = {"code": codes.new_code(), "token_hash": codes.hash_token(token), "created_at": now}
-                    values |= {"last_active_at": now, "round": 1, "prompt": None, "event_seq": 0, "save_samples": False}
-                    room_id = conn.execute(insert(rooms).values(values).returning(rooms.c.id)).scalar_one()
+                        raise RoomLimitReached(f"{live} classes are open; the limit is {self.max_rooms} (ROWSCAN_MAX_ROOMS)")
+                    values = {"code": code, "token_hash": token_hash, "created_at": now, "last_active_at": now}
+                    values |= {"round": 1, "prompt": None, "event_seq": 0, "save_samples": False}
+                    room_id = conn.execute(insert(Room).values(values).returning(Room.id)).scalar_one()
             except IntegrityError:  # the code is taken: draw another
                 continue
-            return Room(room_id, values["code"], values["token_hash"], now, 1, None, False), token
-        raise RoomLimitReached("no free room code found; try again")
+            return OpenRoom(room_id, code, token_hash, now, 1, None, False), token
+        raise RoomLimitReached("no free class code found; try again")
 
-    def add_drawing(self, room: Room, drawing: NewDrawing, now: float | None = None) -> tuple[int, int, int | None]:
+    def add_drawing(self, room: OpenRoom, drawing: NewDrawing) -> tuple[int, int, int | None]:
         """Store a drawing and its event; (drawing id, round, prompt). RoomNotFound if the room ended meanwhile."""
-        now = time.time() if now is None else now
+        now = utc_now()
         with self.engine.begin() as conn:
             seq, round_, prompt = self._next_event(conn, room.id, now)
             values = {
@@ -145,13 +149,13 @@ class RoomStore:
                 "nickname": drawing.nickname,
                 "digit": drawing.digit,
                 "confidence": drawing.confidence,
-                "probabilities": orjson.dumps(drawing.probabilities).decode(),
+                "probabilities": drawing.probabilities,
                 "pixels": drawing.pixels,
-                "strokes": None if drawing.strokes is None else orjson.dumps(drawing.strokes).decode(),
+                "strokes": drawing.strokes,
                 "hidden": False,
                 "created_at": now,
             }
-            drawing_id = conn.execute(insert(room_drawings).values(values).returning(room_drawings.c.id)).scalar_one()
+            drawing_id = conn.execute(insert(RoomDrawing).values(values).returning(RoomDrawing.id)).scalar_one()
             payload = {
                 "id": drawing_id,
                 "round": round_,
@@ -160,74 +164,53 @@ class RoomStore:
                 "digit": drawing.digit,
                 "confidence": drawing.confidence,
                 "probabilities": drawing.probabilities,
-                "pixels": drawing.pixels,  # base64 in the JSON (see _event)
-                "at": now,
+                "pixels": base64.b64encode(drawing.pixels).decode(),
             }
             self._insert_event(conn, room.id, seq, "drawing", payload, now)
         return drawing_id, round_, prompt
 
-    def new_round(self, room: Room, prompt: int | None, now: float | None = None) -> tuple[int, int | None]:
-        """Start the next round (clears the wall) with this prompt, or a free round for None."""
-        now = time.time() if now is None else now
+    def new_round(self, room: OpenRoom, prompt: int | None) -> tuple[int, int | None]:
+        """Start the next round (it clears the wall) with this prompt, or a free round for None."""
+        now = utc_now()
         with self.engine.begin() as conn:
-            seq, round_, _ = self._next_event(conn, room.id, now, round=rooms.c.round + 1, prompt=prompt)
+            seq, round_, _ = self._next_event(conn, room.id, now, round=Room.round + 1, prompt=prompt)
             self._insert_event(conn, room.id, seq, "round", {"round": round_, "prompt": prompt}, now)
         return round_, prompt
 
-    def hide(self, room: Room, drawing_id: int, now: float | None = None) -> None:
-        now = time.time() if now is None else now
+    def hide(self, room: OpenRoom, drawing_id: int) -> None:
+        now = utc_now()
         with self.engine.begin() as conn:
             seq, _, _ = self._next_event(conn, room.id, now)
-            found = conn.execute(
-                update(room_drawings)
-                .where(room_drawings.c.id == drawing_id, room_drawings.c.room_id == room.id)
-                .values(hidden=True)
-            ).rowcount
-            if not found:
+            hidden = update(RoomDrawing).where(RoomDrawing.id == drawing_id, RoomDrawing.room_id == room.id).values(hidden=True)
+            if not conn.execute(hidden).rowcount:
                 raise DrawingNotFound(drawing_id)  # rolls the transaction back: no event
             self._insert_event(conn, room.id, seq, "hide", {"id": drawing_id}, now)
 
-    def end(self, room: Room, now: float | None = None) -> None:
-        now = time.time() if now is None else now
+    def end(self, room: OpenRoom) -> None:
+        now = utc_now()
         with self.engine.begin() as conn:
             seq, _, _ = self._next_event(conn, room.id, now, ended_at=now)
             self._insert_event(conn, room.id, seq, "end", {}, now)
 
-    def _next_event(self, conn: Connection, room_id: int, now: float, **changes: Any) -> tuple[int, int, int | None]:
+    def _next_event(self, conn: Connection, room_id: int, now: datetime, **changes: Any) -> tuple[int, int, int | None]:
         """Lock the live room's row, take its next event number, apply `changes`: (seq, round, prompt)."""
         row = conn.execute(
-            update(rooms)
-            .where(rooms.c.id == room_id, self._live(now))
-            .values(event_seq=rooms.c.event_seq + 1, last_active_at=now, **changes)
-            .returning(rooms.c.event_seq, rooms.c.round, rooms.c.prompt)
+            update(Room)
+            .where(Room.id == room_id, self._live(now))
+            .values(event_seq=Room.event_seq + 1, last_active_at=now, **changes)
+            .returning(Room.event_seq, Room.round, Room.prompt)
         ).one_or_none()
         if row is None:
             raise RoomNotFound(room_id)
         return row.event_seq, row.round, row.prompt
 
     @staticmethod
-    def _insert_event(conn: Connection, room_id: int, seq: int, kind: str, payload: dict, now: float) -> None:
-        text = orjson.dumps(payload, default=_bytes_as_base64).decode()
-        conn.execute(insert(room_events).values(room_id=room_id, seq=seq, kind=kind, payload=text, created_at=now))
+    def _insert_event(conn: Connection, room_id: int, seq: int, kind: str, payload: dict, now: datetime) -> None:
+        values = {"room_id": room_id, "seq": seq, "kind": kind, "payload": orjson.dumps(payload).decode(), "created_at": now}
+        conn.execute(insert(RoomEvent).values(values))
 
-    def _purge(self, now: float) -> None:
-        """Delete the rooms that ended (a few minutes ago) or expired, with their drawings and events."""
+    def _purge(self, now: datetime) -> None:
+        """Delete the rooms that ended (a few minutes ago) or expired; their drawings and events go with them."""
+        stale = or_(Room.ended_at < now - ENDED_ROOM_GRACE, Room.last_active_at < now - self.idle_expiry)
         with self.engine.begin() as conn:
-            stale = select(rooms.c.id).where(
-                or_(rooms.c.ended_at < now - ENDED_ROOM_GRACE_S, rooms.c.last_active_at < now - self.idle_expiry_s)
-            )
-            ids = conn.execute(stale).scalars().all()
-            if ids:
-                conn.execute(delete(room_events).where(room_events.c.room_id.in_(ids)))
-                conn.execute(delete(room_drawings).where(room_drawings.c.room_id.in_(ids)))
-                conn.execute(delete(rooms).where(rooms.c.id.in_(ids)))
-
-
-def _bytes_as_base64(value: Any) -> str:
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _room(row: Any) -> Room:
-    return Room(row.id, row.code, row.token_hash, row.last_active_at, row.round, row.prompt, bool(row.save_samples))
+            conn.execute(delete(Room).where(stale))

@@ -1,70 +1,66 @@
-"""The class-mode tables (SQLAlchemy Core; created by the Alembic migration of the same shape).
+"""The class-mode tables: rooms, their drawings and their event log (migration 0002_rooms).
 
 Each room keeps its own event counter (`rooms.event_seq`): a new event takes the next number in the
-same statement that locks the room's row, so a room's events are committed in order on SQLite and
-PostgreSQL alike, and an event stream that reads "events after N" never skips one that commits late.
-Times are Unix seconds (float) so both databases compare them the same way.
+statement that locks the room's row, so a room's events are committed in order on SQLite and PostgreSQL
+alike, and an event stream that reads "events after N" never skips one that commits late.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    SmallInteger,
-    String,
-    Table,
-    Text,
-)
+from datetime import datetime
+from typing import Any
 
-metadata = MetaData()
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-rooms = Table(
-    "rooms",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("code", String(8), nullable=False, unique=True),
-    Column("token_hash", String(64), nullable=False),
-    Column("created_at", Float, nullable=False),
-    Column("last_active_at", Float, nullable=False),
-    Column("ended_at", Float, nullable=True),
-    Column("round", Integer, nullable=False, default=1),
-    Column("prompt", SmallInteger, nullable=True),
-    Column("event_seq", Integer, nullable=False, default=0),
-    Column("save_samples", Boolean, nullable=False, default=False),
-)
+from app.storage.tables import Base, UTCDateTime
 
-room_drawings = Table(
-    "room_drawings",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
-    Column("round", Integer, nullable=False),
-    Column("prompt", SmallInteger, nullable=True),
-    Column("client", String(32), nullable=False),
-    Column("nickname", String(80), nullable=True),
-    Column("digit", SmallInteger, nullable=True),
-    Column("confidence", Float, nullable=False),
-    Column("probabilities", Text, nullable=False),  # JSON list of 10 floats
-    Column("pixels", LargeBinary, nullable=False),  # the 28x28 input the model saw, uint8, row-major
-    Column("strokes", Text, nullable=True),  # JSON, as the pad sent them
-    Column("hidden", Boolean, nullable=False, default=False),
-    Column("created_at", Float, nullable=False),
-    Index("ix_room_drawings_rate", "room_id", "client", "created_at"),
-)
 
-room_events = Table(
-    "room_events",
-    metadata,
-    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True),
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("kind", String(16), nullable=False),
-    Column("payload", Text, nullable=False),  # JSON
-    Column("created_at", Float, nullable=False),
-)
+class Room(Base):
+    """A class: its code, the hash of the lecturer's token, the current round and its prompt."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_active_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    prompt: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    save_samples: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoomDrawing(Base):
+    """A student's drawing: the 28x28 the model saw (uint8), its answer, the round and prompt it was sent in."""
+
+    __tablename__ = "room_drawings"
+    __table_args__ = (Index("ix_room_drawings_rate", "room_id", "client", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer)
+    prompt: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    client: Mapped[str] = mapped_column(String(32))  # a hash of the browser's id (or address): the rate limit's key
+    nickname: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    digit: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    confidence: Mapped[float]
+    probabilities: Mapped[list[float]] = mapped_column(JSON)
+    pixels: Mapped[bytes] = mapped_column(LargeBinary)  # 784 uint8, row-major
+    strokes: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoomEvent(Base):
+    """What the wall is told, numbered per room: drawing, hide, round, end (payload: JSON text, sent as is)."""
+
+    __tablename__ = "room_events"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -26,13 +26,13 @@ async def join_form(request: Request, code: str | None = None) -> Response:
     """The code form; submitted without JavaScript it arrives here as ?code= and goes to /join/<code>."""
     if code and codes.normalise_code(code):
         return RedirectResponse(f"/join/{codes.normalise_code(code)[:16]}", status_code=303)
-    return _render(request, "join.html", "join", room=None, code="")
+    return _render(request, "join.html", "class", room=None, code="")
 
 
 @router.get("/join/{code}", response_class=HTMLResponse)
 async def join_room(request: Request, code: str) -> HTMLResponse:
     room = await lookup_room(request, code)
-    response = _render(request, "join.html", "join", room=room, code=codes.normalise_code(code)[:16])
+    response = _render(request, "join.html", "class", room=room, code=codes.normalise_code(code)[:16])
     if room is None:
         response.status_code = 404
     return response

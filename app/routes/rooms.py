@@ -7,8 +7,7 @@ Students only ever see their own drawing's answer and the room's round.
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import numpy as np
@@ -22,7 +21,7 @@ from app.classroom import codes
 from app.classroom.live import event_stream, parse_last_event_id
 from app.classroom.qr import qr_svg
 from app.classroom.schemas import DrawingCreated, RoomCreated, RoomDrawingRequest, RoomStatus, RoundRequest
-from app.classroom.store import DrawingNotFound, NewDrawing, Room, RoomLimitReached, RoomNotFound, RoomStore
+from app.classroom.store import DrawingNotFound, NewDrawing, OpenRoom, RoomLimitReached, RoomNotFound, RoomStore, utc_now
 from app.deps import json_body, json_response, off_loop, parse_json
 from app.errors import RETRY_AFTER_S, ApiError
 from app.schemas import ERROR_RESPONSES, ErrorResponse
@@ -32,15 +31,15 @@ bearer = HTTPBearer(auto_error=False, description="The room's token, from POST /
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 Code = Annotated[str, Path(description="The room's code, as students type it (case-insensitive).", max_length=16)]
 TOKEN_RESPONSES = {403: {"model": ErrorResponse, "description": "Missing or wrong room token"}}
-RATE_WINDOW_S = 60.0
+RATE_WINDOW = timedelta(minutes=1)
 
 
 def _store(request: Request) -> RoomStore:
     return request.app.state.rooms
 
 
-def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def join_url(request: Request, code: str) -> str:
@@ -48,7 +47,7 @@ def join_url(request: Request, code: str) -> str:
     return f"{base.rstrip('/')}/join/{code}"
 
 
-async def lookup_room(request: Request, code: str) -> Room | None:
+async def lookup_room(request: Request, code: str) -> OpenRoom | None:
     """The live room with this code (as typed: any case), or None when unknown, ended or expired."""
     normalised = codes.normalise_code(code)
     if not codes.is_code(normalised):
@@ -59,7 +58,7 @@ async def lookup_room(request: Request, code: str) -> Room | None:
         return None
 
 
-async def find_room(request: Request, code: str) -> Room:
+async def find_room(request: Request, code: str) -> OpenRoom:
     """The live room with this code, else 404 (unknown, ended and expired rooms look the same)."""
     room = await lookup_room(request, code)
     if room is None:
@@ -67,7 +66,7 @@ async def find_room(request: Request, code: str) -> Room:
     return room
 
 
-async def lecturer_room(request: Request, code: str, token: str | None) -> Room:
+async def lecturer_room(request: Request, code: str, token: str | None) -> OpenRoom:
     room = await find_room(request, code)
     if not codes.token_matches(token, room.token_hash):
         problem = "missing" if token is None else "wrong"
@@ -135,8 +134,7 @@ async def send_drawing(
     room = await find_room(request, code)
     settings, store = request.app.state.settings, _store(request)
     client = codes.client_key(x_client_id, request.client.host if request.client else None)
-    now = time.time()
-    recent = await to_thread.run_sync(store.recent_drawings, room.id, client, now - RATE_WINDOW_S)
+    recent = await to_thread.run_sync(store.recent_drawings, room.id, client, utc_now() - RATE_WINDOW)
     if recent >= settings.room_drawings_per_minute:
         message = f"{recent} drawings in the last minute; the limit is {settings.room_drawings_per_minute} a minute"
         raise ApiError(429, "rate_limited", message, headers={"Retry-After": RETRY_AFTER_S})
@@ -205,7 +203,7 @@ async def end_room(request: Request, code: Code, credentials: Bearer) -> Respons
     return Response(status_code=204)
 
 
-async def _changed(request: Request, room: Room, change, *args):
+async def _changed(request: Request, room: OpenRoom, change, *args):
     """Apply a lecturer's change, then wake this worker's streams of the room."""
     try:
         result = await to_thread.run_sync(change, *args)

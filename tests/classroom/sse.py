@@ -23,5 +23,6 @@ def parse(text: str) -> list[Frame]:
                 name, _, value = line.partition(":")
                 fields[name] = value.removeprefix(" ")
         if "data" in fields:
-            frames.append(Frame(int(fields["id"]) if "id" in fields else None, fields.get("event", "message"), json.loads(fields["data"])))
+            seq = int(fields["id"]) if "id" in fields else None
+            frames.append(Frame(seq, fields.get("event", "message"), json.loads(fields["data"])))
     return frames

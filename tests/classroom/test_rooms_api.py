@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from app.classroom import codes
+from app.classroom.store import RoomNotFound
 from tests.classroom.conftest import ONE, SEVEN, auth
 from tests.classroom.sse import parse
 
@@ -14,9 +16,8 @@ CODE = re.compile(f"^[{codes.CODE_ALPHABET}]{{{codes.CODE_LENGTH}}}$")
 
 
 def send(client, room, body=None, client_id="student-1", code=None):
-    return client.post(
-        f"/api/rooms/{code or room['code']}/drawings", json={"image": SEVEN} if body is None else body, headers={"X-Client-Id": client_id}
-    )
+    url = f"/api/rooms/{code or room['code']}/drawings"
+    return client.post(url, json={"image": SEVEN} if body is None else body, headers={"X-Client-Id": client_id})
 
 
 def events(client, room, last_event_id=None, **params):
@@ -156,7 +157,8 @@ def test_hide(rooms_client, room):
     assert rooms_client.delete(url, headers=auth(room)).status_code == 204
     assert_error(rooms_client.delete(f"/api/rooms/{room['code']}/drawings/999999", headers=auth(room)), 404, "unknown_drawing")
     other = rooms_client.post("/api/rooms").json()  # another room's lecturer cannot hide this room's drawing
-    assert_error(rooms_client.delete(f"/api/rooms/{other['code']}/drawings/{drawing_id}", headers=auth(other)), 404, "unknown_drawing")
+    elsewhere = rooms_client.delete(f"/api/rooms/{other['code']}/drawings/{drawing_id}", headers=auth(other))
+    assert_error(elsewhere, 404, "unknown_drawing")
 
 
 def test_events_in_order_and_resumable(rooms_client, room):
@@ -215,9 +217,9 @@ def test_room_limit(rooms_app, rooms_client, monkeypatch):
 def test_rooms_expire_when_idle(rooms_app, room):
     store = rooms_app.state.rooms
     found = store.find(room["code"])
-    assert store.find(room["code"], now=found.last_active_at + store.idle_expiry_s - 1).code == room["code"]
-    with pytest.raises(Exception, match=room["code"]):
-        store.find(room["code"], now=found.last_active_at + store.idle_expiry_s + 1)
+    assert store.find(room["code"], now=found.last_active_at + store.idle_expiry - timedelta(seconds=1)).code == room["code"]
+    with pytest.raises(RoomNotFound):
+        store.find(room["code"], now=found.last_active_at + store.idle_expiry + timedelta(seconds=1))
 
 
 def test_qr_code(rooms_client, room):

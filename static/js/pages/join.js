@@ -19,6 +19,13 @@ const prompt = document.getElementById("join-prompt");
 let sent = null; // {digit, round: {number, prompt}} of the last drawing sent
 
 const pad = R.createPagePad(root, changed, () => {});
+const NICKNAME_MAX = Number(nickname.dataset.maxCharacters);
+
+// Up to 20 characters as people count them (an emoji is one), not maxlength's UTF-16 units.
+nickname.addEventListener("input", () => {
+  const characters = Array.from(nickname.value);
+  if (characters.length > NICKNAME_MAX) nickname.value = characters.slice(0, NICKNAME_MAX).join("");
+});
 
 function changed() {
   if (root.dataset.state === "ended" || root.dataset.state === "sending") return;
@@ -32,7 +39,7 @@ sendButton.addEventListener("click", async () => {
   sendButton.disabled = true;
   sendError.hidden = true;
   const body = { image: pad.exportPng() };
-  if (nickname.value.trim()) body.nickname = Array.from(nickname.value.trim()).slice(0, 20).join("");
+  if (nickname.value.trim()) body.nickname = nickname.value.trim();
   try {
     const result = await R.api(`/api/rooms/${code}/drawings`, { json: body, headers: { "X-Client-Id": clientId() } });
     sent = result;
