@@ -163,6 +163,16 @@ def test_a_class(contexts, servers, artifacts_dir):
     assert sorted(shown["ids"]) == sorted([sent["phone_1"]["id"], sent["phone_2"]["id"], *(d["id"] for d in late)])
     assert len(set(shown["ids"])) == 4 and shown["count"] == "4"
 
+    # a tile goes to the draw page's row-by-row playback (a new tab), answered the same
+    wrong_tile = lecturer.locator(f"[data-testid=tile][data-id='{sent['phone_2']['id']}']")
+    with lecturer_context.expect_page() as opened:
+        wrong_tile.get_by_test_id("tile-playback").click()
+    playback = opened.value
+    playback.wait_for_selector("[data-testid=draw-app][data-source=class][data-state=ready]")
+    assert playback.get_by_test_id("prediction").text_content() == "1"
+    assert playback.get_by_test_id("play").is_enabled()
+    playback.close()
+
     # clear the round: the wall empties; the student whose 1 was read when a 7 was asked learns it
     lecturer.get_by_test_id("clear-round").click()
     lecturer.wait_for_selector("[data-testid=wall][data-round='3'][data-tiles='0']")

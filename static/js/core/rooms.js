@@ -1,9 +1,11 @@
 /* Class mode in the browser: the room token kept in this browser, lecturer calls that carry it, and the
    student's random client id (the server's per-student rate limit). Nothing leaves this origin. */
 
-const R = window.Rowscan;
+import { api } from "./api.js";
+
 const TOKEN_KEY = (code) => `rowscan.room.${code}`;
 const CLIENT_KEY = "rowscan.client";
+const PLAYBACK_KEY = "rowscan.playback";
 
 export function saveToken(code, token) {
   localStorage.setItem(TOKEN_KEY(code), token);
@@ -24,7 +26,7 @@ export function loadToken(code) {
 /** A lecturer action on the room: the token goes in the Authorization header. */
 export function lecturerApi(code, token, path, options = {}) {
   const headers = { Authorization: `Bearer ${token}` };
-  return R.api(`/api/rooms/${encodeURIComponent(code)}${path}`, { ...options, headers });
+  return api(`/api/rooms/${encodeURIComponent(code)}${path}`, { ...options, headers });
 }
 
 /** This browser's random id, kept across visits: students behind one network address are told apart. */
@@ -35,6 +37,21 @@ export function clientId() {
     localStorage.setItem(CLIENT_KEY, id);
   }
   return id;
+}
+
+/** Hand a wall's tile (its 28x28 as base64 bytes) to the draw page, opened in a new tab, for row-by-row playback. */
+export function sendToPlayback(pixels) {
+  localStorage.setItem(PLAYBACK_KEY, pixels);
+  window.open("/?playback=1", "_blank", "noopener");
+}
+
+/** On the draw page opened by sendToPlayback: the tile as 28 rows of [0, 1] (once), else null. */
+export function takePlayback() {
+  const pixels = new URLSearchParams(window.location.search).has("playback") && localStorage.getItem(PLAYBACK_KEY);
+  localStorage.removeItem(PLAYBACK_KEY);
+  if (!pixels) return null;
+  const bytes = Uint8Array.from(atob(pixels), (c) => c.charCodeAt(0));
+  return Array.from({ length: 28 }, (_, row) => Array.from(bytes.subarray(row * 28, row * 28 + 28), (v) => v / 255));
 }
 
 /** A 28x28 image (base64 of 784 bytes, or rows of [0, 1] floats) painted light-on-dark into a 28x28 canvas. */

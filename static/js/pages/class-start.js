@@ -1,8 +1,9 @@
 /* /class: "Start a class" creates a room, keeps its token in this browser and shows the code, the QR code
    and the join link. The root's data-state: idle | starting | started | error. */
+import { api } from "../core/api.js";
 import { saveToken } from "../core/rooms.js";
+import "../core/shell.js";
 
-const R = window.Rowscan;
 const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
 
 const root = document.getElementById("class-start");
@@ -14,7 +15,7 @@ button.addEventListener("click", async () => {
   button.disabled = true;
   error.hidden = true;
   try {
-    const room = await R.api("/api/rooms", { method: "POST", json: {} });
+    const room = await api("/api/rooms", { method: "POST", json: {} });
     saveToken(room.code, room.token);
     show(room);
     root.dataset.state = "started";

@@ -3,9 +3,12 @@
 
    The root's data-state: empty | drawn | sending | sent | error | ended. The room's round is polled (a
    small public GET) every few seconds; students never receive anyone else's drawing. */
+import { api } from "../core/api.js";
+import { percent } from "../core/format.js";
 import { clientId, paintDigit } from "../core/rooms.js";
+import "../core/shell.js";
+import { createPad, padElements } from "../widgets/pad.js";
 
-const R = window.Rowscan;
 const POLL_MS = 4000;
 
 const root = document.getElementById("join-app");
@@ -18,7 +21,7 @@ const verdict = document.getElementById("join-verdict");
 const prompt = document.getElementById("join-prompt");
 let sent = null; // {digit, round: {number, prompt}} of the last drawing sent
 
-const pad = R.createPagePad(root, changed, () => {});
+const pad = createPad({ root, ...padElements(root), onChange: changed });
 const NICKNAME_MAX = Number(nickname.dataset.maxCharacters);
 
 // Up to 20 characters as people count them (an emoji is one), not maxlength's UTF-16 units.
@@ -41,7 +44,7 @@ sendButton.addEventListener("click", async () => {
   const body = { image: pad.exportPng() };
   if (nickname.value.trim()) body.nickname = nickname.value.trim();
   try {
-    const result = await R.api(`/api/rooms/${code}/drawings`, { json: body, headers: { "X-Client-Id": clientId() } });
+    const result = await api(`/api/rooms/${code}/drawings`, { json: body, headers: { "X-Client-Id": clientId() } });
     sent = result;
     showAnswer(result);
     pad.clear();
@@ -59,7 +62,7 @@ function showAnswer(result) {
   answer.hidden = false;
   const digit = document.getElementById("join-digit");
   digit.textContent = result.digit == null ? "–" : String(result.digit);
-  const confidence = result.digit == null ? "Nothing to read: draw bigger or thicker" : `${R.percent(result.probabilities[result.digit])} sure`;
+  const confidence = result.digit == null ? "Nothing to read: draw bigger or thicker" : `${percent(result.probabilities[result.digit])} sure`;
   document.getElementById("join-confidence").textContent = confidence;
   paintDigit(document.getElementById("join-input"), result.input);
   setVerdict("pending", "Right or wrong? You'll see when the round ends.");
@@ -89,7 +92,7 @@ async function poll() {
   if (root.dataset.state === "ended") return;
   if (!document.hidden) {
     try {
-      showRound((await R.api(`/api/rooms/${code}`)).round);
+      showRound((await api(`/api/rooms/${code}`)).round);
     } catch (failure) {
       if (failure.status === 404) return ended();
     }
@@ -98,6 +101,6 @@ async function poll() {
 }
 setTimeout(poll, POLL_MS);
 document.addEventListener("visibilitychange", () => {
-  if (!document.hidden && root.dataset.state !== "ended") R.api(`/api/rooms/${code}`).then((s) => showRound(s.round), () => {});
+  if (!document.hidden && root.dataset.state !== "ended") api(`/api/rooms/${code}`).then((s) => showRound(s.round), () => {});
 });
 root.dataset.ready = "true";

@@ -5,12 +5,13 @@
 
    The root carries data-state (connecting | live | reconnecting | ended | forbidden), data-tiles,
    data-last-event (the last event applied) and data-connects (stream connections so far). */
-import { lecturerApi, loadToken, paintDigit } from "../core/rooms.js";
+import { api } from "../core/api.js";
+import { UNSURE_BELOW, percent } from "../core/format.js";
+import { lecturerApi, loadToken, paintDigit, sendToPlayback } from "../core/rooms.js";
+import "../core/shell.js";
 import { openRoomStream } from "../widgets/room-stream.js";
 import { renderStats, summarise } from "../widgets/wall-stats.js";
 
-const R = window.Rowscan;
-export const PLAYBACK_KEY = "rowscan.playback";
 
 const root = document.getElementById("wall");
 const code = root.dataset.code;
@@ -90,7 +91,7 @@ function makeTile(data) {
   const wrong = data.prompt != null && data.digit !== data.prompt;
   if (data.prompt != null) tile.dataset.correct = String(!wrong);
   if (wrong) tile.classList.add("is-wrong");
-  else if (data.prompt == null && data.confidence < R.UNSURE_BELOW) tile.classList.add("is-unsure");
+  else if (data.prompt == null && data.confidence < UNSURE_BELOW) tile.classList.add("is-unsure");
 
   const canvas = document.createElement("canvas");
   canvas.className = "tile-input";
@@ -107,7 +108,7 @@ function makeTile(data) {
   digit.textContent = data.digit == null ? "–" : String(data.digit);
   const confidence = document.createElement("span");
   confidence.className = "tile-confidence";
-  confidence.textContent = data.digit == null ? "empty" : R.percent(data.confidence);
+  confidence.textContent = data.digit == null ? "empty" : percent(data.confidence);
   answer.append(digit, confidence);
 
   const name = document.createElement("p");
@@ -117,7 +118,7 @@ function makeTile(data) {
 
   const actions = document.createElement("div");
   actions.className = "tile-actions";
-  actions.append(button("Hide", "tile-hide", () => hide(data.id)), button("Rows", "tile-playback", () => playback(data)));
+  actions.append(button("Hide", "tile-hide", () => hide(data.id)), button("Rows", "tile-playback", () => sendToPlayback(data.pixels)));
   tile.append(canvas, answer, name, actions);
   return tile;
 }
@@ -147,12 +148,6 @@ async function act(path, options) {
 const hide = (id) => act(`/drawings/${id}`, { method: "DELETE" });
 const startRound = (prompt) => act("/round", { method: "PUT", json: { prompt } });
 
-/** The draw page reads the tile from localStorage (same origin) and plays its rows back. */
-function playback(data) {
-  localStorage.setItem(PLAYBACK_KEY, JSON.stringify({ pixels: data.pixels, nickname: data.nickname, prompt: data.prompt }));
-  window.open("/?playback=1", "_blank", "noopener");
-}
-
 document.getElementById("new-round").addEventListener("click", () => {
   startRound(promptSelect.value === "" ? null : Number(promptSelect.value));
 });
@@ -170,7 +165,7 @@ else {
     onState: (state, connects) => {
       root.dataset.connects = String(connects);
       if (root.dataset.state === "ended") return;
-      if (state === "closed") return R.api(`/api/rooms/${code}`).then(() => setState("forbidden"), () => setState("ended"));
+      if (state === "closed") return api(`/api/rooms/${code}`).then(() => setState("forbidden"), () => setState("ended"));
       setState(state);
     },
   });

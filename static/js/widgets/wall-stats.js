@@ -2,7 +2,7 @@
    confusion matrix (asked digit vs the model's answer) over every prompted round of the room.
    Hidden drawings do not count. */
 
-const R = window.Rowscan;
+import { percent } from "../core/format.js";
 
 /** drawings: Map id -> {round, prompt, digit, hidden}; round: {number, prompt}. */
 export function summarise(drawings, round) {
@@ -24,13 +24,13 @@ export function summarise(drawings, round) {
 export function renderStats(summary, round, elements) {
   elements.count.textContent = String(summary.count);
   if (summary.prompted && summary.count) {
-    elements.accuracy.textContent = R.percent(summary.right / summary.count);
+    elements.accuracy.textContent = percent(summary.right / summary.count);
     elements.wrong.textContent = String(summary.count - summary.right);
   } else {
     elements.accuracy.textContent = "–";
     elements.wrong.textContent = "–";
   }
-  elements.accuracyLabel.textContent = summary.prompted ? `model accuracy on the class's ${round.prompt}s` : "model accuracy (prompted rounds)";
+  elements.accuracyLabel.textContent = summary.prompted ? `right on the ${round.prompt}s` : "right (asks a digit)";
   renderAnswers(elements.answers, summary.answers);
   renderMatrix(elements.matrix, summary.matrix, round.prompt);
 }
