@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.classroom.live import RoomSignals
-from app.classroom.schemas import RoomDrawingRequest, RoundRequest
+from app.classroom.schemas import RoomDrawingRequest, RoomSettings, RoundRequest
 from app.classroom.store import RoomStore
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
@@ -69,7 +69,15 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (PredictRequest, BatchRequest, TFServingRequest, InferenceRequest, RoomDrawingRequest, RoundRequest):
+        for model in (
+            PredictRequest,
+            BatchRequest,
+            TFServingRequest,
+            InferenceRequest,
+            RoomDrawingRequest,
+            RoomSettings,
+            RoundRequest,
+        ):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition

@@ -19,6 +19,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def quantiles(values: list[float]) -> str:
 
 async def run_class(base_url: str, students: int, seconds: float, seed: int) -> bool:
     images = drawings(students)
-    limits = httpx.Limits(max_connections=students + 8, max_keepalive_connections=students + 8)
+    limits = httpx.Limits(max_connections=students + 8, max_keepalive_connections=0)  # each student a connection of its own
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
         room = (await client.post("/api/rooms")).raise_for_status().json()
         seen: dict[str, list[float]] = {}
@@ -105,8 +106,9 @@ async def run_class(base_url: str, students: int, seconds: float, seed: int) -> 
         while any(name not in seen for name in sent) and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
         done.set()
-        await client.delete(f"/api/rooms/{room['code']}", headers={"Authorization": f"Bearer {room['token']}"})
-        connects = await listener
+        async with httpx.AsyncClient(base_url=base_url) as closing:  # a fresh connection: pooled ones may have idled out
+            await closing.delete(f"/api/rooms/{room['code']}", headers={"Authorization": f"Bearer {room['token']}"})
+        connects = await listener  # the end event closes the stream
 
     missing = [name for name in sent if name not in seen]
     duplicates = sum(len(times) - 1 for times in seen.values())
@@ -136,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     command = [*rowscan_command(port)[:-1], str(args.workers)]
     backend = os.environ.get("ROWSCAN_BACKEND", "tensorflow")
-    with serve(command, port) as server:
+    data_dir = tempfile.TemporaryDirectory(prefix="rowscan-classroom-")  # a database of its own, removed after
+    with data_dir, serve(command, port, {"ROWSCAN_DATA_DIR": data_dir.name}) as server:
         print(
             f"Class mode: {args.students} students in {args.seconds:g} s, `rowscan serve --workers {args.workers}` ({backend}), "
             f"ready in {server.ready_s:.1f} s; load average {before:.1f} at the start"

@@ -77,7 +77,14 @@ class RoundRequest(BaseModel):
     )
 
 
+class RoomSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"save_samples": True}]})
+
+    save_samples: bool = Field(strict=True, description="Keep prompted rounds' drawings as samples labelled with the prompt.")
+
+
 class RoomStatus(BaseModel):
     code: str
     round: RoundInfo
     expires_at: str
+    save_samples: bool = Field(description="Whether drawings of prompted rounds are kept as labelled samples.")

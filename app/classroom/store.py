@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.classroom import codes
 from app.classroom.tables import Room, RoomDrawing, RoomEvent
+from app.storage.tables import Sample
 
 CODE_ATTEMPTS = 20
 ENDED_ROOM_GRACE = timedelta(minutes=5)  # an ended room's events stay this long, so open walls see the end
@@ -54,8 +55,10 @@ class NewDrawing:
     digit: int | None
     confidence: float
     probabilities: list[float]
-    pixels: bytes  # 784 uint8
+    pixels: bytes  # 784 uint8, for the wall
     strokes: list[Any] | None
+    model_input: bytes = b""  # the 28x28 float32 the model saw (little-endian): kept as a sample when the room saves them
+    model: tuple[str, str] = ("", "")  # the answering model's name and version
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,22 @@ class Event:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _sample(drawing: NewDrawing, label: int, now: datetime) -> dict[str, Any]:
+    """A prompted round's drawing as a labelled sample (the corrections' table): the prompt is its label."""
+    name, version = drawing.model
+    return {
+        "created_at": now,
+        "client_id": drawing.client,
+        "label": label,
+        "predicted": drawing.digit,
+        "model": name,
+        "model_version": version,
+        "probabilities": drawing.probabilities,
+        "pixels": drawing.model_input,
+        "strokes": drawing.strokes,
+    }
 
 
 class RoomStore:
@@ -140,7 +159,7 @@ class RoomStore:
         """Store a drawing and its event; (drawing id, round, prompt). RoomNotFound if the room ended meanwhile."""
         now = utc_now()
         with self.engine.begin() as conn:
-            seq, round_, prompt = self._next_event(conn, room.id, now)
+            seq, round_, prompt, save_samples = self._next_event(conn, room.id, now)
             values = {
                 "room_id": room.id,
                 "round": round_,
@@ -167,20 +186,28 @@ class RoomStore:
                 "pixels": base64.b64encode(drawing.pixels).decode(),
             }
             self._insert_event(conn, room.id, seq, "drawing", payload, now)
+            if save_samples and prompt is not None and drawing.digit is not None:
+                conn.execute(insert(Sample).values(_sample(drawing, prompt, now)))
         return drawing_id, round_, prompt
+
+    def save_samples(self, room: OpenRoom, on: bool) -> None:
+        """The lecturer's switch: keep this room's prompted drawings as labelled samples (for fine-tuning)."""
+        with self.engine.begin() as conn:
+            if not conn.execute(update(Room).where(Room.id == room.id, self._live(utc_now())).values(save_samples=on)).rowcount:
+                raise RoomNotFound(room.id)
 
     def new_round(self, room: OpenRoom, prompt: int | None) -> tuple[int, int | None]:
         """Start the next round (it clears the wall) with this prompt, or a free round for None."""
         now = utc_now()
         with self.engine.begin() as conn:
-            seq, round_, _ = self._next_event(conn, room.id, now, round=Room.round + 1, prompt=prompt)
+            seq, round_, _, _ = self._next_event(conn, room.id, now, round=Room.round + 1, prompt=prompt)
             self._insert_event(conn, room.id, seq, "round", {"round": round_, "prompt": prompt}, now)
         return round_, prompt
 
     def hide(self, room: OpenRoom, drawing_id: int) -> None:
         now = utc_now()
         with self.engine.begin() as conn:
-            seq, _, _ = self._next_event(conn, room.id, now)
+            seq, *_ = self._next_event(conn, room.id, now)
             hidden = update(RoomDrawing).where(RoomDrawing.id == drawing_id, RoomDrawing.room_id == room.id).values(hidden=True)
             if not conn.execute(hidden).rowcount:
                 raise DrawingNotFound(drawing_id)  # rolls the transaction back: no event
@@ -189,20 +216,20 @@ class RoomStore:
     def end(self, room: OpenRoom) -> None:
         now = utc_now()
         with self.engine.begin() as conn:
-            seq, _, _ = self._next_event(conn, room.id, now, ended_at=now)
+            seq, *_ = self._next_event(conn, room.id, now, ended_at=now)
             self._insert_event(conn, room.id, seq, "end", {}, now)
 
-    def _next_event(self, conn: Connection, room_id: int, now: datetime, **changes: Any) -> tuple[int, int, int | None]:
-        """Lock the live room's row, take its next event number, apply `changes`: (seq, round, prompt)."""
+    def _next_event(self, conn: Connection, room_id: int, now: datetime, **changes: Any) -> tuple[int, int, int | None, bool]:
+        """Lock the live room's row, take its next event number, apply `changes`: (seq, round, prompt, save_samples)."""
         row = conn.execute(
             update(Room)
             .where(Room.id == room_id, self._live(now))
             .values(event_seq=Room.event_seq + 1, last_active_at=now, **changes)
-            .returning(Room.event_seq, Room.round, Room.prompt)
+            .returning(Room.event_seq, Room.round, Room.prompt, Room.save_samples)
         ).one_or_none()
         if row is None:
             raise RoomNotFound(room_id)
-        return row.event_seq, row.round, row.prompt
+        return row.event_seq, row.round, row.prompt, row.save_samples
 
     @staticmethod
     def _insert_event(conn: Connection, room_id: int, seq: int, kind: str, payload: dict, now: datetime) -> None:

@@ -20,7 +20,7 @@ from app import preprocess
 from app.classroom import codes
 from app.classroom.live import event_stream, parse_last_event_id
 from app.classroom.qr import qr_svg
-from app.classroom.schemas import DrawingCreated, RoomCreated, RoomDrawingRequest, RoomStatus, RoundRequest
+from app.classroom.schemas import DrawingCreated, RoomCreated, RoomDrawingRequest, RoomSettings, RoomStatus, RoundRequest
 from app.classroom.store import DrawingNotFound, NewDrawing, OpenRoom, RoomLimitReached, RoomNotFound, RoomStore, utc_now
 from app.deps import json_body, json_response, off_loop, parse_json
 from app.errors import RETRY_AFTER_S, ApiError
@@ -99,7 +99,23 @@ async def create_room(request: Request) -> Response:
 async def room_status(request: Request, code: Code) -> Response:
     room = await find_room(request, code)
     round_ = {"number": room.round, "prompt": room.prompt}
-    return json_response({"code": room.code, "round": round_, "expires_at": _iso(_store(request).expires_at(room))})
+    expires_at = _iso(_store(request).expires_at(room))
+    return json_response({"code": room.code, "round": round_, "expires_at": expires_at, "save_samples": room.save_samples})
+
+
+@router.patch(
+    "/{code}",
+    responses=TOKEN_RESPONSES,
+    openapi_extra=json_body(RoomSettings),
+    summary="Keep the class's prompted drawings as labelled samples, or not",
+)
+async def room_settings(request: Request, code: Code, credentials: Bearer) -> Response:
+    """`{"save_samples": true}`: from now on, each drawing of a round with a prompt is also saved as a
+    sample labelled with the prompt (the data fine-tuning learns from). Off by default; students are told."""
+    body = await parse_json(request, RoomSettings)
+    room = await lecturer_room(request, code, _token(credentials))
+    await _changed(request, room, _store(request).save_samples, room, body.save_samples)
+    return json_response({"save_samples": body.save_samples})
 
 
 @router.get(
@@ -142,7 +158,8 @@ async def send_drawing(
         prepared = preprocess.prepare_pixels(body.pixels)
     else:
         prepared = await off_loop(request, preprocess.prepare_image_string, body.image, settings.image_limits)
-    [prediction] = await request.app.state.registry.get().predict([prepared])
+    served = request.app.state.registry.get()
+    [prediction] = await served.predict([prepared])
     drawing = NewDrawing(
         client=client,
         nickname=body.nickname,
@@ -151,6 +168,8 @@ async def send_drawing(
         probabilities=[round(float(p), 6) for p in prediction.probabilities],
         pixels=np.clip(np.rint(prediction.input * 255), 0, 255).astype(np.uint8).tobytes(),
         strokes=None if body.strokes is None else [stroke.model_dump() for stroke in body.strokes],
+        model_input=np.asarray(prediction.input, dtype="<f4").tobytes(),
+        model=(served.name, served.version),
     )
     try:
         drawing_id, round_, prompt = await to_thread.run_sync(store.add_drawing, room, drawing)

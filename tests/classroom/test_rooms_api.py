@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import numpy as np
 import pytest
+from sqlalchemy import select
 
 from app.classroom import codes
 from app.classroom.store import RoomNotFound
+from app.storage import Sample
 from tests.classroom.conftest import ONE, SEVEN, auth
 from tests.classroom.sse import parse
 
@@ -202,7 +205,7 @@ def test_nicknames_unicode(rooms_client, room):
 def test_students_see_no_drawings(rooms_client, room):
     send(rooms_client, room, {"image": SEVEN, "nickname": "secret"})
     status = rooms_client.get(f"/api/rooms/{room['code']}")
-    assert status.status_code == 200 and set(status.json()) == {"code", "round", "expires_at"}
+    assert status.status_code == 200 and set(status.json()) == {"code", "round", "expires_at", "save_samples"}
     assert "secret" not in status.text
 
 
@@ -233,7 +236,7 @@ def test_documented_in_openapi(rooms_client):
     paths = rooms_client.get("/openapi.json").json()["paths"]
     for path, methods in {
         "/api/rooms": {"post"},
-        "/api/rooms/{code}": {"get", "delete"},
+        "/api/rooms/{code}": {"get", "patch", "delete"},
         "/api/rooms/{code}/drawings": {"post"},
         "/api/rooms/{code}/round": {"put"},
         "/api/rooms/{code}/drawings/{drawing_id}": {"delete"},
@@ -242,3 +245,26 @@ def test_documented_in_openapi(rooms_client):
     }.items():
         assert methods <= set(paths[path]), path
     assert "RoomDrawingRequest" in rooms_client.get("/openapi.json").json()["components"]["schemas"]
+
+
+def test_prompted_drawings_become_samples_when_the_lecturer_says_so(rooms_app, rooms_client, room):
+    url = f"/api/rooms/{room['code']}"
+
+    def samples() -> list:
+        with rooms_app.state.database.session() as session:
+            return session.scalars(select(Sample).where(Sample.client_id == codes.client_key("samples-test", None))).all()
+
+    rooms_client.put(f"{url}/round", json={"prompt": 7}, headers=auth(room))
+    send(rooms_client, room, client_id="samples-test")
+    assert samples() == [] and rooms_client.get(url).json()["save_samples"] is False  # off by default
+    assert_error(rooms_client.patch(url, json={"save_samples": True}), 403, "forbidden")
+    assert_error(rooms_client.patch(url, json={"save_samples": "yes"}, headers=auth(room)), 422, "invalid_request")
+    assert rooms_client.patch(url, json={"save_samples": True}, headers=auth(room)).json() == {"save_samples": True}
+    assert rooms_client.get(url).json()["save_samples"] is True  # students are told
+    answer = send(rooms_client, room, client_id="samples-test").json()
+    [sample] = samples()
+    assert (sample.label, sample.predicted, sample.model) == (7, answer["digit"], "lstm")
+    assert np.frombuffer(sample.pixels, "<f4").reshape(28, 28) == pytest.approx(np.array(answer["input"]), abs=1e-6)
+    rooms_client.put(f"{url}/round", json={"prompt": None}, headers=auth(room))
+    send(rooms_client, room, client_id="samples-test")  # a free round has no label: not a sample
+    assert len(samples()) == 1

@@ -73,6 +73,11 @@ function setVerdict(state, text) {
   verdict.textContent = text;
 }
 
+function showRoom(room) {
+  document.getElementById("samples-note").hidden = !room.save_samples;
+  showRound(room.round);
+}
+
 function showRound(round) {
   prompt.textContent = round.prompt == null ? "Draw any digit" : `Draw a ${round.prompt}`;
   if (!sent || round.number <= sent.round.number || verdict.dataset.verdict !== "pending") return;
@@ -92,7 +97,7 @@ async function poll() {
   if (root.dataset.state === "ended") return;
   if (!document.hidden) {
     try {
-      showRound((await api(`/api/rooms/${code}`)).round);
+      showRoom(await api(`/api/rooms/${code}`));
     } catch (failure) {
       if (failure.status === 404) return ended();
     }
@@ -101,6 +106,6 @@ async function poll() {
 }
 setTimeout(poll, POLL_MS);
 document.addEventListener("visibilitychange", () => {
-  if (!document.hidden && root.dataset.state !== "ended") api(`/api/rooms/${code}`).then((s) => showRound(s.round), () => {});
+  if (!document.hidden && root.dataset.state !== "ended") api(`/api/rooms/${code}`).then(showRoom, () => {});
 });
 root.dataset.ready = "true";

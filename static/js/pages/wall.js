@@ -62,7 +62,7 @@ const handlers = {
   },
   end() {
     setState("ended");
-    root.querySelectorAll(".wall-controls button, .wall-controls select, .tile button").forEach((b) => (b.disabled = true));
+    root.querySelectorAll(".wall-round button, .wall-round select, .wall-round input, .tile button").forEach((b) => (b.disabled = true));
   },
 };
 
@@ -151,6 +151,8 @@ const startRound = (prompt) => act("/round", { method: "PUT", json: { prompt } }
 document.getElementById("new-round").addEventListener("click", () => {
   startRound(promptSelect.value === "" ? null : Number(promptSelect.value));
 });
+const saveSamples = document.getElementById("save-samples");
+saveSamples.addEventListener("change", () => act("", { method: "PATCH", json: { save_samples: saveSamples.checked } }));
 document.getElementById("clear-round").addEventListener("click", () => startRound(round.prompt));
 document.getElementById("end-room").addEventListener("click", () => {
   if (window.confirm("End the class? Students can no longer send drawings.")) act("", { method: "DELETE" });
