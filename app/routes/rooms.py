@@ -22,7 +22,7 @@ from app.classroom.live import event_stream, parse_last_event_id
 from app.classroom.qr import qr_svg
 from app.classroom.schemas import DrawingCreated, RoomCreated, RoomDrawingRequest, RoomSettings, RoomStatus, RoundRequest
 from app.classroom.store import DrawingNotFound, NewDrawing, OpenRoom, RoomLimitReached, RoomNotFound, RoomStore, utc_now
-from app.deps import json_body, json_response, off_loop, parse_json
+from app.deps import json_body, json_response, parse_json
 from app.errors import RETRY_AFTER_S, ApiError
 from app.schemas import ERROR_RESPONSES, ErrorResponse
 
@@ -156,8 +156,9 @@ async def send_drawing(
         raise ApiError(429, "rate_limited", message, headers={"Retry-After": RETRY_AFTER_S})
     if body.image is None:
         prepared = preprocess.prepare_pixels(body.pixels)
-    else:
-        prepared = await off_loop(request, preprocess.prepare_image_string, body.image, settings.image_limits)
+    else:  # decoding and framing go through the app's bounded image work, as for /api/predict
+        limits = settings.image_limits
+        [prepared] = await request.app.state.image_work.prepare(request, [preprocess.decode_base64(body.image, limits)], limits)
     served = request.app.state.registry.get()
     [prediction] = await served.predict([prepared])
     drawing = NewDrawing(
