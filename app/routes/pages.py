@@ -139,7 +139,7 @@ def _render(request: Request, template: str, page: str, served: ServedModel | No
 
 @router.get("/", response_class=HTMLResponse)
 async def draw(request: Request) -> HTMLResponse:
-    return _render(request, "draw.html", "draw")
+    return _render(request, "draw.html", "draw", served=_selected(request))
 
 
 @router.get("/compare", response_class=HTMLResponse)
