@@ -186,6 +186,7 @@ def test_a_class(contexts, servers, artifacts_dir):
     for student in (phone_1, phone_2, laptop):
         student.wait_for_selector("[data-testid=join-app][data-state=ended]")
         assert student.get_by_test_id("send").is_disabled()
+        student.close()
     for _, recorder in contexts[1:]:  # Chromium logs each 404 answer as an error: these are the expected ones
         recorder.errors = [error for error in recorder.errors if "status of 404" not in error]
 
