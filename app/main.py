@@ -18,14 +18,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.config import Settings, get_settings
+from app.deps import REQUEST_BODIES
 from app.errors import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
 from app.registry import load_registry
 from app.routes import api, health, kserve, pages, tfserving
-from app.routes.kserve import InferenceRequest
-from app.routes.tfserving import TFServingRequest
-from app.schemas import BatchRequest, PredictRequest
 from app.storage import open_database
 
 log = logging.getLogger("rowscan")
@@ -66,7 +64,7 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (PredictRequest, BatchRequest, TFServingRequest, InferenceRequest):
+        for model in REQUEST_BODIES:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition
