@@ -17,9 +17,13 @@ from app import preprocess
 from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
 from app.disagreements import Disagreement
 from app.errors import ApiError
+from app.explain import check_explainable
+from app.explain import explain as explain_answer
 from app.registry import ModelRegistry, Prediction, ServedModel
 from app.schemas import (
     ERROR_RESPONSES,
+    EXPLAIN_DESCRIPTION,
+    LABEL_DESCRIPTION,
     BatchRequest,
     BatchResponse,
     DigitInput,
@@ -94,12 +98,17 @@ async def _prepare(request: Request, inputs: list[DigitInput], limits: preproces
 )
 async def predict(request: Request, registry: Registry, settings: SettingsDep) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
-    all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
+    all ten probabilities, the 28x28 input the model saw, with `steps` the answer after each row and, with
+    `explain`, the recurrent layer's memory and gates after each row and how much each row mattered."""
     body = await parse_json(request, PredictRequest)
     served = _served_for(registry, body.model, body.steps)
+    check_explainable(served, body.explain)
     prepared = await _prepare(request, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
-    return _answer(request, served, _result(prediction))
+    result = _result(prediction)
+    if body.explain:
+        result["explain"] = await explain_answer(request, served, prediction, body.label)
+    return _answer(request, served, result)
 
 
 @router.post("/predict/upload", response_model=PredictResponse, summary="Predict one digit from an uploaded image file")
@@ -110,13 +119,19 @@ async def predict_upload(
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
+    explain: Annotated[bool, Query(description=EXPLAIN_DESCRIPTION)] = False,
+    label: Annotated[int | None, Query(ge=0, le=9, description=LABEL_DESCRIPTION)] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
     served = _served_for(registry, model, steps)
+    check_explainable(served, explain)
     data = await file.read(settings.max_image_bytes + 1)
     prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=steps)
-    return _answer(request, served, _result(prediction))
+    result = _result(prediction)
+    if explain:
+        result["explain"] = await explain_answer(request, served, prediction, label)
+    return _answer(request, served, result)
 
 
 @router.post(

@@ -144,7 +144,7 @@ def _render(
 
 @router.get("/", response_class=HTMLResponse)
 async def draw(request: Request, registry: Registry, templates: Templates) -> HTMLResponse:
-    return _render(request, templates, registry, "draw.html", "draw")
+    return _render(request, templates, registry, "draw.html", "draw", served=_selected(request, registry))
 
 
 @router.get("/compare", response_class=HTMLResponse)
