@@ -17,9 +17,9 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.classroom.live import RoomSignals
-from app.classroom.schemas import RoomDrawingRequest, RoomSettings, RoundRequest
 from app.classroom.store import RoomStore
 from app.config import Settings, get_settings
+from app.deps import REQUEST_BODIES
 from app.errors import install_error_handlers
 from app.image_work import ImageWork
 from app.metrics import Metrics
@@ -34,9 +34,6 @@ from app.middleware import (
 )
 from app.registry import load_registry
 from app.routes import api, classroom, health, kserve, pages, rooms, tfserving
-from app.routes.kserve import InferenceRequest
-from app.routes.tfserving import TFServingRequest
-from app.schemas import BatchRequest, PredictRequest
 from app.storage import open_database
 
 log = logging.getLogger("rowscan")
@@ -77,15 +74,7 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (
-            PredictRequest,
-            BatchRequest,
-            TFServingRequest,
-            InferenceRequest,
-            RoomDrawingRequest,
-            RoomSettings,
-            RoundRequest,
-        ):
+        for model in REQUEST_BODIES:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
+from app.disagreements import find_disagreements
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
@@ -101,6 +102,7 @@ class ModelRegistry:
         self.models = models
         self.default = default
         self.runtime = runtime  # backend, device, library versions
+        self.disagreements = find_disagreements(list(models.values()))  # once, not per request
 
     def get(self, name: str | None = None) -> ServedModel:
         try:
