@@ -22,6 +22,7 @@ import numpy as np
 
 from app.backends import choose_backend
 from app.config import Settings
+from app.disagreements import find_disagreements
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
@@ -104,6 +105,7 @@ class ModelRegistry:
         self.models = models
         self.default = default
         self.runtime = runtime  # backend, device, library versions
+        self.disagreements = find_disagreements(list(models.values()))  # once, not per request
 
     def get(self, name: str | None = None) -> ServedModel:
         try:

@@ -37,3 +37,14 @@ def test_run_all_quick_prints_one_table():
     # The targets, each with its figure from this run and a verdict.
     verdicts = [line for line in table if line.endswith(("| met |", "| **missed** |"))]
     assert f"Targets, {default}:" in lines and len(verdicts) >= 6, result.stdout[-2000:]
+
+
+def test_classroom_smoke_every_drawing_reaches_the_wall():
+    """bench/classroom.py at a small scale (20 students in 2 s, one worker, ONNX Runtime to start fast)."""
+    command = [sys.executable, "bench/classroom.py", "--students", "20", "--seconds", "2", "--workers", "1"]
+    env = {**os.environ, "ROWSCAN_BACKEND": "onnx", "ROWSCAN_MODELS": "lstm"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "answers by status: {'201': 20}" in result.stdout
+    assert "on the wall: 20 (missing 0, duplicated 0)" in result.stdout
+    assert "submit -> wall: median" in result.stdout
