@@ -133,8 +133,8 @@ def measure(names: list[str], data_dir: str | None, redrawn_count: int, artifact
         "versions": library_versions(),
         "redrawn_digits": len(drawings),
         "timing": f"medians of {TIMING_ROUNDS} interleaved rounds (50 single-digit calls, 10 batch-64 calls each); "
-        "TensorFlow graphs (the default backend; single digits through the XLA graphs the server compiles for "
-        "recurrent models), and ONNX Runtime (ROWSCAN_BACKEND=onnx)",
+        "TensorFlow graphs (ROWSCAN_BACKEND=tensorflow, what a GPU serves with; single digits through the XLA graphs "
+        "the server compiles for recurrent models), and ONNX Runtime (the default on a CPU)",
         "models": rows,
         "summary": summarise(rows),
     }
