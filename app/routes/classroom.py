@@ -6,6 +6,8 @@ in lecture mode unless ?lecture=0: it is made for a projector.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -25,7 +27,7 @@ async def start_class(request: Request) -> HTMLResponse:
 async def join_form(request: Request, code: str | None = None) -> Response:
     """The code form; submitted without JavaScript it arrives here as ?code= and goes to /join/<code>."""
     if code and codes.normalise_code(code):
-        return RedirectResponse(f"/join/{codes.normalise_code(code)[:16]}", status_code=303)
+        return RedirectResponse(f"/join/{quote(codes.normalise_code(code)[:16], safe='')}", status_code=303)
     return _render(request, "join.html", "class", room=None, code="")
 
 
