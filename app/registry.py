@@ -6,6 +6,7 @@ preprocess (app.preprocess, in the routes) -> `ServedModel.predict` (batched gra
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
+from app.disagreements import find_disagreements
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
-from model import artifacts
+from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
 
@@ -63,6 +65,11 @@ class ServedModel:
     def has_steps(self) -> bool:
         return self.graph.has_steps
 
+    @functools.cached_property
+    def inspector(self) -> inspect.RecurrentInspector:
+        """The recurrent layer's weights for `explain`, read from the model file on first use (not at start-up)."""
+        return inspect.load(self.directory / artifacts.MODEL_FILE)
+
     async def infer(self, rows: np.ndarray, steps: bool = False) -> Output:
         """Raw probabilities (and per-row answers if asked) for float32 [N, 28, 28]: the tensor APIs use it directly."""
         return await self.batcher.run(rows, steps)
@@ -95,6 +102,7 @@ class ModelRegistry:
         self.models = models
         self.default = default
         self.runtime = runtime  # backend, device, library versions
+        self.disagreements = find_disagreements(list(models.values()))  # once, not per request
 
     def get(self, name: str | None = None) -> ServedModel:
         try:
