@@ -16,6 +16,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.classroom.live import RoomSignals
+from app.classroom.store import RoomStore
 from app.config import Settings, get_settings
 from app.deps import REQUEST_BODIES
 from app.errors import install_error_handlers
@@ -31,7 +33,7 @@ from app.middleware import (
     SecurityHeaders,
 )
 from app.registry import load_registry
-from app.routes import api, health, kserve, pages, tfserving
+from app.routes import api, classroom, health, kserve, pages, rooms, tfserving
 from app.storage import open_database
 
 log = logging.getLogger("rowscan")
@@ -101,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
+        app.state.rooms = RoomStore(app.state.database.engine, settings.room_idle_expiry_s, settings.max_rooms)
+        app.state.room_signals = RoomSignals()
         yield
         await app.state.registry.close()
         app.state.database.close()
@@ -123,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, tfserving, kserve, health, pages):
+    for module in (api, rooms, tfserving, kserve, health, pages, classroom):
         app.include_router(module.router)
     pages.mount_static(app, settings)
 
