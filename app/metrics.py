@@ -1,5 +1,7 @@
 """Prometheus metrics for GET /metrics: requests, latency, batch sizes.
 
+Not to be confused with a model's metrics.json (its test scores, `ServedModel.metrics`, the model card).
+
 A registry per app (not the global one) so tests can build many apps in one process.
 Under `rowscan serve` (PROMETHEUS_MULTIPROC_DIR set, app.server) every worker writes its counts
 to files in one folder and each scrape adds up all of them: whichever worker answers, the

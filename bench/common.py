@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
@@ -59,6 +60,11 @@ class Server:
     base_url: str
     ready_s: float
     all_workers_ready_s: float
+    log: IO[str]  # what the process has printed (stdout and stderr)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     @property
     def pid(self) -> int:
@@ -108,7 +114,7 @@ def serve(command: list[str], port: int, env: dict[str, str] | None = None) -> I
         ready_s = time.perf_counter() - started
         while not _all_workers_started(log) and time.perf_counter() < deadline and process.poll() is None:
             time.sleep(0.02)
-        yield Server(process, base_url, ready_s, time.perf_counter() - started)
+        yield Server(process, base_url, ready_s, time.perf_counter() - started, log)
     finally:
         process.terminate()
         try:

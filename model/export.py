@@ -20,9 +20,11 @@ import tensorflow as tf
 
 from model import artifacts
 from model.network import per_row_model, reads_rows
+from model.optional import require
+from model.shapes import COLS, ROWS
 
 ONNX_OPSET = 17
-ROWS_SPEC = tf.TensorSpec([None, 28, 28], tf.float32, name="rows")
+ROWS_SPEC = tf.TensorSpec([None, ROWS, COLS], tf.float32, name="rows")
 
 
 def export_saved_model(model: keras.Model, path: Path) -> Path:
@@ -40,7 +42,8 @@ def export_saved_model(model: keras.Model, path: Path) -> Path:
 
 def export_onnx(directory: Path) -> Path:
     """Write `model.onnx` for the model in `directory`: one fused LSTM or GRU op (tf2onnx; model.onnx_gru)."""
-    import tf2onnx
+    require("onnx", needed_for="rowscan export --onnx", extra="onnx")
+    tf2onnx = require("tf2onnx", needed_for="rowscan export --onnx", extra="onnx")
 
     from model.onnx_gru import gru_per_row_onnx, is_gru
 
@@ -62,9 +65,12 @@ def export_onnx(directory: Path) -> Path:
 
 
 def _save_onnx(proto, directory: Path) -> Path:
-    """Write `model.onnx`, recording the sha256 of the `model.keras` it came from."""
+    """Write `model.onnx` in canonical form, recording the sha256 of the `model.keras` it came from."""
     import onnx
 
+    from model.onnx_canonical import canonicalize
+
+    canonicalize(proto)  # the same bytes at every export, so re-exporting leaves git status clean
     source = hashlib.sha256((directory / artifacts.MODEL_FILE).read_bytes()).hexdigest()
     onnx.helper.set_model_props(proto, {artifacts.ONNX_SOURCE_KEY: source})
     path = directory / artifacts.ONNX_FILE
