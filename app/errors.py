@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import preprocess
 from app.inference import InferenceTimeout, Overloaded
-from app.registry import UnknownModel
+from app.registry import UnknownModel, UnknownVersion
 
 log = logging.getLogger("rowscan")
 
@@ -80,6 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownModel)
     async def unknown_model(request: Request, exc: UnknownModel) -> Response:
         return error_response(404, "unknown_model", str(exc))
+
+    @app.exception_handler(UnknownVersion)
+    async def unknown_version(request: Request, exc: UnknownVersion) -> Response:
+        return error_response(404, "unknown_version", str(exc))
 
     @app.exception_handler(Overloaded)
     async def overloaded(request: Request, exc: Overloaded) -> Response:

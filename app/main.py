@@ -5,6 +5,7 @@ The models are loaded once, in the lifespan, before the first request is accepte
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -22,11 +23,14 @@ from app.errors import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
 from app.registry import load_registry
-from app.routes import api, health, kserve, pages, tfserving
+from app.routes import api, health, kserve, pages, samples, tfserving
 from app.routes.kserve import InferenceRequest
 from app.routes.tfserving import TFServingRequest
+from app.samples.ratelimit import RateLimiter
+from app.samples.schemas import SampleRequest
 from app.schemas import BatchRequest, PredictRequest
 from app.storage import open_database
+from app.watcher import watch_versions
 
 log = logging.getLogger("rowscan")
 
@@ -66,7 +70,7 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (PredictRequest, BatchRequest, TFServingRequest, InferenceRequest):
+        for model in (PredictRequest, BatchRequest, SampleRequest, TFServingRequest, InferenceRequest):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition
@@ -88,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
+        watcher = asyncio.create_task(watch_versions(app.state.registry, settings, metrics), name="rowscan-versions")
         yield
+        watcher.cancel()
         await app.state.registry.close()
         app.state.database.close()
         app.state.preprocess_pool.shutdown(wait=False, cancel_futures=True)
@@ -107,10 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.registry = None  # /readyz answers 503 until the lifespan has loaded the models
     app.state.database = None
+    app.state.sample_limiter = RateLimiter(settings.samples_per_minute, settings.samples_burst)
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, tfserving, kserve, health, pages):
+    for module in (api, samples, tfserving, kserve, health, pages):
         app.include_router(module.router)
     pages.mount_static(app, settings)
 

@@ -112,6 +112,17 @@ def _admin(cluster: PostgresCluster, statement: str) -> None:
         engine.dispose()
 
 
+def create_database(cluster: PostgresCluster) -> str:
+    """A new, empty database in the cluster; its URL."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    _admin(cluster, f"CREATE DATABASE {name}")
+    return cluster.url(name)
+
+
+def drop_database(cluster: PostgresCluster, url: str) -> None:
+    _admin(cluster, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     """A URL to an empty database: a SQLite file in tmp_path, or a new PostgreSQL database (dropped after)."""
@@ -119,10 +130,9 @@ def database_url(request, tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'data' / 'rowscan.db'}"
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    _admin(cluster, f"CREATE DATABASE {name}")
-    yield cluster.url(name)
-    _admin(cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    url = create_database(cluster)
+    yield url
+    drop_database(cluster, url)
 
 
 @pytest.fixture

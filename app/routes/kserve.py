@@ -76,13 +76,6 @@ class InferenceResponse(BaseModel):
     outputs: list[TensorOutput]
 
 
-def _served(registry, name: str, version: str | None) -> ServedModel:
-    served = registry.get(name)
-    if version is not None and version != served.version:
-        raise ApiError(404, "unknown_version", f"model '{name}' has no version {version}; available: {served.version}")
-    return served
-
-
 @router.get("", summary="Server metadata")
 async def server_metadata() -> Response:
     return json_response({"name": "rowscan", "version": SERVER_VERSION, "extensions": ["binary_tensor_data"]})
@@ -113,22 +106,22 @@ def _metadata(served: ServedModel) -> Response:
 
 @router.get("/models/{name}", summary="Model metadata")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, None))
+    return _metadata(registry.get(name, None))
 
 
 @router.get("/models/{name}/versions/{version}", summary="Model metadata of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, version))
+    return _metadata(registry.get(name, version))
 
 
 @router.get("/models/{name}/ready", summary="Model ready")
 async def model_ready(name: str, registry: Registry) -> Response:
-    return json_response({"name": name, "ready": bool(_served(registry, name, None))})
+    return json_response({"name": name, "ready": bool(registry.get(name, None))})
 
 
 @router.get("/models/{name}/versions/{version}/ready", summary="Model version ready")
 async def model_version_ready(name: str, version: str, registry: Registry) -> Response:
-    return json_response({"name": name, "ready": bool(_served(registry, name, version))})
+    return json_response({"name": name, "ready": bool(registry.get(name, version))})
 
 
 def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
@@ -225,7 +218,7 @@ INFER_DOCS = {
 
 @router.post("/models/{name}/infer", response_model=InferenceResponse, openapi_extra=INFER_DOCS, summary="Inference")
 async def infer(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(_served(registry, name, None), request, settings)
+    return await _infer(registry.get(name, None), request, settings)
 
 
 @router.post(
@@ -235,4 +228,4 @@ async def infer(name: str, request: Request, registry: Registry, settings: Setti
     summary="Inference, one version",
 )
 async def infer_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(_served(registry, name, version), request, settings)
+    return await _infer(registry.get(name, version), request, settings)

@@ -47,13 +47,6 @@ class TFServingResponse(BaseModel):
     outputs: list[list[float]] | None = Field(default=None, description="Columnar format: the same, under 'outputs'.")
 
 
-def _served(registry, name: str, version: str | None) -> ServedModel:
-    served = registry.get(name)
-    if version is not None and version != served.version:
-        raise ApiError(404, "unknown_version", f"model '{name}' has no version {version}; available: {served.version}")
-    return served
-
-
 def _status(served: ServedModel) -> Response:
     status = {"version": served.version, "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}
     return json_response({"model_version_status": [status]})
@@ -124,22 +117,22 @@ def _rows(instances: list[Any], settings) -> np.ndarray:
 
 @router.get("/{name}", summary="Model status")
 async def model_status(name: str, registry: Registry) -> Response:
-    return _status(_served(registry, name, None))
+    return _status(registry.get(name, None))
 
 
 @router.get("/{name}/versions/{version}", summary="Model status of one version")
 async def model_version_status(name: str, version: str, registry: Registry) -> Response:
-    return _status(_served(registry, name, version))
+    return _status(registry.get(name, version))
 
 
 @router.get("/{name}/metadata", summary="Model signature")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, None))
+    return _metadata(registry.get(name, None))
 
 
 @router.get("/{name}/versions/{version}/metadata", summary="Model signature of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, version))
+    return _metadata(registry.get(name, version))
 
 
 async def _predict(request: Request, served: ServedModel) -> Response:
@@ -156,9 +149,9 @@ PREDICT_DOCS = {"response_model": TFServingResponse, "openapi_extra": json_body(
 
 @router.post("/{name}:predict", summary="Predict (TF Serving REST)", **PREDICT_DOCS)
 async def predict(name: str, request: Request) -> Response:
-    return await _predict(request, _served(request.app.state.registry, name, None))
+    return await _predict(request, request.app.state.registry.get(name))
 
 
 @router.post("/{name}/versions/{version}:predict", summary="Predict with one version", **PREDICT_DOCS)
 async def predict_version(name: str, version: str, request: Request) -> Response:
-    return await _predict(request, _served(request.app.state.registry, name, version))
+    return await _predict(request, request.app.state.registry.get(name, version))
