@@ -34,6 +34,7 @@ IMAGE_DESCRIPTION = (
     "transparent backgrounds allowed. It is cropped, scaled and centred like MNIST."
 )
 MODEL_DESCRIPTION = "Which model answers (see GET /api/models); default: the shipped LSTM."
+VERSION_DESCRIPTION = "Which version of the model answers (see GET /api/models); default: the promoted one."
 
 # A 40x40 PNG of a dark vertical stroke on white: a "1", small enough to try in the docs.
 EXAMPLE_IMAGE = (
@@ -60,6 +61,7 @@ class DigitInput(BaseModel):
 class PredictRequest(DigitInput):
     steps: bool = Field(default=False, description="Also return the answer after each of the 28 rows (recurrent models).")
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+    version: str | None = Field(default=None, description=VERSION_DESCRIPTION)
 
     model_config = ConfigDict(
         extra="forbid",
@@ -75,6 +77,7 @@ class BatchRequest(BaseModel):
     inputs: list[DigitInput] = Field(min_length=1, description="Up to 256 digits (ROWSCAN_MAX_DIGITS_PER_REQUEST).")
     steps: bool = Field(default=False, description="Also return the answer after each row, per digit.")
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+    version: str | None = Field(default=None, description=VERSION_DESCRIPTION)
 
 
 class ModelRef(BaseModel):

@@ -65,7 +65,9 @@ class Writer:
                 x += self.slant * (0.5 - y) + rng.normal(0, self.wobble)
                 y += rng.normal(0, self.wobble)
                 points.append((left + x * size * self.aspect, top + y * size))
-            pen.line([(px * CANVAS, py * CANVAS) for px, py in points], fill=0, width=max(2, round(self.width * CANVAS)), joint="curve")
+            pen.line(
+                [(px * CANVAS, py * CANVAS) for px, py in points], fill=0, width=max(2, round(self.width * CANVAS)), joint="curve"
+            )
             recorded.append([[round(px, 4), round(py, 4), round(clock + 8.0 * i, 1)] for i, (px, py) in enumerate(points)])
             clock += 8.0 * len(points) + 150.0
         buffer = io.BytesIO()

@@ -49,8 +49,11 @@ class PostgresCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_postgres, str(self.pg_ctl), "-D", str(self.root / "data"), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*self.as_postgres, str(self.pg_ctl), "-D", str(self.root / "data"), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -80,8 +83,19 @@ def start_postgres() -> PostgresCluster:
     port = free_port()
     steps = [
         [str(bin_dir / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "postgres", "--no-sync"],
-        [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "log"), "-w", "-t", "60",
-         "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
     ]
     for step in steps:
         done = subprocess.run([*as_postgres, *step], capture_output=True, text=True, timeout=120)

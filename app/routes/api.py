@@ -14,7 +14,7 @@ from PIL import Image
 from app import preprocess
 from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
 from app.errors import ApiError
-from app.registry import Prediction, ServedModel
+from app.registry import ModelRegistry, Prediction, ServedModel
 from app.schemas import (
     ERROR_RESPONSES,
     BatchRequest,
@@ -47,9 +47,9 @@ def _result(prediction: Prediction) -> dict:
     return result
 
 
-def _served_for(request: Request, model: str | None, steps: bool) -> ServedModel:
-    """The model asked for (404 if not served), refusing `steps` from models without per-row answers."""
-    served = request.app.state.registry.get(model)
+def _served_for(request: Request, model: str | None, steps: bool, version: str | None = None) -> ServedModel:
+    """The model (and version) asked for (404 if not served), refusing `steps` from models without per-row answers."""
+    served = request.app.state.registry.get(model, version)
     if steps and not served.has_steps:
         raise ApiError(
             422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'"
@@ -86,7 +86,7 @@ async def predict(request: Request) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
     all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
     body = await parse_json(request, PredictRequest)
-    served = _served_for(request, body.model, body.steps)
+    served = _served_for(request, body.model, body.steps, body.version)
     prepared = await _prepare(request, [body], request.app.state.settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, _result(prediction))
@@ -99,9 +99,10 @@ async def predict_upload(
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
+    version: Annotated[str | None, Query(description="Which version (default: the promoted one).")] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
-    served = _served_for(request, model, steps)
+    served = _served_for(request, model, steps, version)
     data = await file.read(settings.max_image_bytes + 1)
     prepared = await off_loop(request, preprocess.prepare_image_bytes, data, settings.image_limits)
     [prediction] = await served.predict([prepared], with_steps=steps)
@@ -122,7 +123,7 @@ async def predict_batch(request: Request) -> Response:
         raise ApiError(
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
-    served = _served_for(request, body.model, body.steps)
+    served = _served_for(request, body.model, body.steps, body.version)
     prepared = await _prepare(request, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, {"results": [_result(p) for p in predictions]})
@@ -130,11 +131,14 @@ async def predict_batch(request: Request) -> Response:
 
 @router.get("/model", summary="The model card")
 async def model_card(
-    registry: Registry, model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None
+    registry: Registry,
+    model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None,
+    version: Annotated[str | None, Query(description="Default: the promoted version.")] = None,
 ) -> Response:
     """Architecture, parameter count, test accuracy (and the notebook recipe's), per-class accuracy,
-    confusion matrix, training history and configuration, library versions, and the device in use."""
-    served = registry.get(model)
+    confusion matrix, training history and configuration, library versions, the device in use, and
+    every version's lineage (parent, samples used, before/after on MNIST and held-out writers)."""
+    served = registry.get(model, version)
     metrics = served.metrics
     return json_response(
         {
@@ -145,8 +149,24 @@ async def model_card(
             "device": registry.runtime["device"],
             "serving_versions": registry.runtime["versions"],
             "history": served.history,
+            "model_versions": version_lineage(registry, served.name),
         }
     )
+
+
+def version_lineage(registry: ModelRegistry, name: str) -> list[dict]:
+    """Each version of a model, oldest first: where it came from and what fine-tuning changed."""
+    promoted = registry.models[name].version
+    return [
+        {
+            "version": version,
+            "promoted": version == promoted,
+            "sha256": served.sha256,
+            "test_accuracy": served.metrics["test_accuracy"],
+            "lineage": served.metrics.get("lineage"),
+        }
+        for version, served in registry.versions[name].items()
+    ]
 
 
 @router.get("/models", summary="The models this server answers with")
@@ -162,6 +182,7 @@ async def list_models(registry: Registry) -> Response:
                     "test_accuracy": served.metrics["test_accuracy"],
                     "test_misses": served.metrics["test_misses"],
                     "has_steps": served.has_steps,
+                    "versions": list(registry.versions[served.name]),
                 }
                 for served in registry.models.values()
             ],

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
-from app.schemas import EXAMPLE_IMAGE, MODEL_DESCRIPTION, ONE_SOURCE, DigitInput
+from app.schemas import EXAMPLE_IMAGE, MODEL_DESCRIPTION, ONE_SOURCE, VERSION_DESCRIPTION, DigitInput
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 CLIENT_HEADER = "X-Rowscan-Client"
@@ -29,7 +29,7 @@ class SampleRequest(DigitInput):
         "at most ROWSCAN_MAX_STROKES strokes and ROWSCAN_MAX_STROKE_POINTS points.",
     )
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
-    version: str | None = Field(default=None, description="Which version of the model answers (default: the promoted one).")
+    version: str | None = Field(default=None, description=VERSION_DESCRIPTION)
     client_id: ClientId | SkipJsonSchema[None] = Field(
         default=None,
         description=f"A random id the browser keeps (8-64 letters, digits, - or _), or the {CLIENT_HEADER} header. "

@@ -27,8 +27,13 @@ def sample_app(request, tmp_path_factory):
         cluster = request.getfixturevalue("postgres_cluster")
         database_url = create_database(cluster)
     settings = Settings(
-        models=["lstm"], data_dir=data_dir, database_url=database_url, admin_token=ADMIN_TOKEN,
-        xla_single_digit=False, samples_burst=20, samples_per_minute=1,  # 20 at once, then one a minute
+        models=["lstm"],
+        data_dir=data_dir,
+        database_url=database_url,
+        admin_token=ADMIN_TOKEN,
+        xla_single_digit=False,
+        samples_burst=20,
+        samples_per_minute=1,  # 20 at once, then one a minute
     )
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -67,7 +67,9 @@ def test_pixels_and_the_client_header_work_too(sample_app):
     app, client = sample_app
     pixels = np.zeros((28, 28))
     pixels[4:24, 13:15] = 1.0
-    answer = client.post("/api/samples", json={"pixels": pixels.tolist(), "label": 1}, headers={"X-Rowscan-Client": "header-client-1"})
+    answer = client.post(
+        "/api/samples", json={"pixels": pixels.tolist(), "label": 1}, headers={"X-Rowscan-Client": "header-client-1"}
+    )
     assert answer.status_code == 201, answer.text
     assert _stored(app, answer.json()["id"]).client_id == "header-client-1"
 
