@@ -23,7 +23,7 @@ from app.errors import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
 from app.registry import load_registry
-from app.routes import api, health, kserve, pages, samples, tfserving
+from app.routes import api, health, kserve, pages, samples, samples_page, tfserving
 from app.routes.kserve import InferenceRequest
 from app.routes.tfserving import TFServingRequest
 from app.samples.ratelimit import RateLimiter
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, samples, tfserving, kserve, health, pages):
+    for module in (api, samples, tfserving, kserve, health, pages, samples_page):
         app.include_router(module.router)
     pages.mount_static(app, settings)
 

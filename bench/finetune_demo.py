@@ -79,7 +79,8 @@ def main() -> int:
             statuses = list(pool.map(lambda body: _post(server.base_url, body), bodies))
         posted_s = time.perf_counter() - started
         print(
-            f"posted {statuses.count(201)} samples from {args.writers} writers in {posted_s:.1f} s (all 201: {set(statuses) == {201}})"
+            f"posted {statuses.count(201)} samples from {args.writers} writers in {posted_s:.1f} s "
+            f"(all 201: {set(statuses) == {201}})"
         )
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "app.cli", "finetune", "lstm", "--promote"], env={**os.environ, **env})
@@ -93,7 +94,8 @@ def main() -> int:
     lineage = metrics["lineage"]
     before, after, used = lineage["before"], lineage["after"], lineage["samples"]
     print(
-        f"fine-tune (rowscan finetune lstm --promote, whole command): {finetune_s:.0f} s wall, training {metrics['training_seconds']} s; "
+        f"fine-tune (rowscan finetune lstm --promote, whole command): {finetune_s:.0f} s wall, "
+        f"training {metrics['training_seconds']} s; "
         f"load average {load_average():.1f} (2 shared cores)"
     )
     print(
@@ -106,7 +108,8 @@ def main() -> int:
         f"({(after['mnist_test'] - before['mnist_test']) * 100:+.2f} points)"
     )
     print(
-        f"running server switched to version 2 {switch_s:.1f} s after the command returned; back to 1 {rollback_s:.1f} s after rollback"
+        f"running server switched to version 2 {switch_s:.1f} s after the command returned; "
+        f"back to 1 {rollback_s:.1f} s after rollback"
     )
     return 0
 

@@ -5,6 +5,7 @@
 import { predict } from "../core/api.js";
 import { ROWS, describe, percent, runnerUp } from "../core/format.js";
 import { createAnnouncer, onLectureChange } from "../core/shell.js";
+import { createCorrection } from "../widgets/correction.js";
 import { createLiveDrawing } from "../widgets/live.js";
 import { createPixelGrid } from "../widgets/pixel-grid.js";
 import { answerElements, createAnswerView } from "../widgets/probabilities.js";
@@ -23,6 +24,7 @@ const player = createRowPlayer(playerElements(app.querySelector("[data-testid=pl
 const { pad } = createLiveDrawing({
   root: app,
   player,
+  onChange: () => correction.hide(),
   request: (image, signal) => predict(wantSteps ? { image, model, steps: true } : { image, model }, signal),
   onAnswer: (answer) => {
     result = answer;
@@ -31,6 +33,7 @@ const { pad } = createLiveDrawing({
     player.setSteps(answer.steps || null);
     player.reset(); // shows the final answer through showRow
     if (!pad.isDrawing()) announceResult(answer);
+    correction.show(answer);
   },
   onEmpty: () => {
     result = null;
@@ -40,6 +43,12 @@ const { pad } = createLiveDrawing({
     announcer.say("Canvas cleared");
   },
   onError: (error) => view.showError("No answer", `The model could not answer: ${error.message}`),
+});
+
+const correction = createCorrection({
+  root: app.querySelector("[data-testid=correction]"),
+  drawing: () => ({ image: pad.exportPng(), strokes: pad.exportStrokes() }),
+  model,
 });
 
 function showRow(row, final) {
