@@ -37,6 +37,13 @@ class Outcome:
     acknowledged: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> (client, label), from the 201s
     answers: Counter = field(default_factory=Counter)
     restart_s: float = 0.0
+    restarted_at: float | None = None  # monotonic time the restarted server was ready
+    after_restart: int = 0  # 201s from the restarted server
+
+    def running(self, deadline: float, tail_s: float) -> bool:
+        """Until the deadline, and in any case until the restarted server has had `tail_s` seconds of load."""
+        now = time.monotonic()
+        return now < deadline or self.restarted_at is None or now < self.restarted_at + tail_s
 
 
 def _body(rng: np.random.Generator, client: str) -> tuple[bytes, int]:
@@ -68,7 +75,7 @@ def start_server(port: int, env: dict[str, str], log) -> subprocess.Popen:
 
 async def _client(http, url: str, client: str, seed: int, deadline: float, outcome: Outcome) -> None:
     rng = np.random.default_rng(seed)
-    while time.monotonic() < deadline:
+    while outcome.running(deadline, tail_s=2.0):
         body, label = _body(rng, client)
         try:
             answer = await http.post(url, content=body, headers={"Content-Type": "application/json"})
@@ -79,6 +86,7 @@ async def _client(http, url: str, client: str, seed: int, deadline: float, outco
         outcome.answers[str(answer.status_code)] += 1
         if answer.status_code == 201:
             outcome.acknowledged[answer.json()["id"]] = (client, label)
+            outcome.after_restart += outcome.restarted_at is not None
 
 
 async def run_load(
@@ -99,6 +107,7 @@ async def run_load(
         started = time.perf_counter()
         holder["process"] = await asyncio.to_thread(start_server, port, env, log)
         outcome.restart_s = time.perf_counter() - started
+        outcome.restarted_at = time.monotonic()
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
