@@ -161,6 +161,7 @@ def run(clients: int, duration: float, database_url: str | None = None) -> dict:
         "lost": len(lost),
         "restart_s": round(outcome.restart_s, 1),
         "database": database_url.split(":", 1)[0],
+        "acknowledged_after_restart": outcome.after_restart,
     }
 
 
@@ -177,7 +178,8 @@ def main() -> int:
     )
     print(f"answers: {result['answers']}")
     print(
-        f"201s: {result['acknowledged']}; in the database: {result['stored']} "
+        f"201s: {result['acknowledged']} ({result['acknowledged_after_restart']} after the restart); "
+        f"in the database: {result['stored']} "
         f"({result['stored_unacknowledged']} stored without an answer: in flight at the kill); lost: {result['lost']}"
     )
     return 1 if result["lost"] else 0
