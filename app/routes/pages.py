@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -40,9 +40,21 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 HEAT_LEVELS = 8  # confusion-matrix colour classes heat-1 .. heat-8 (heat-0: none)
 
 
+class _StaticFiles(StaticFiles):
+    """static/: the pages link their files with ?v=<content hash> (asset()), so a browser may keep those; the
+    ES modules those files import are named without it, so they are revalidated (ETag) on every load and a
+    new entry module never runs with an old copy of what it imports."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)
+        if b"v=" not in scope.get("query_string", b""):
+            response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
+
 def mount_static(app: FastAPI, settings: Settings) -> None:
     """Serve static/ and keep the page templates on the app (built from these settings, not import-time ones)."""
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.mount("/static", _StaticFiles(directory=settings.static_dir), name="static")
     app.state.templates = _build_templates(settings)
 
 
