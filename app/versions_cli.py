@@ -71,7 +71,7 @@ def finetune(args: argparse.Namespace) -> int:
     version = store.next_version(name)
     out_dir = store.directory(name, version)
     print(f"Fine-tuning {name} version {parent_version} on {len(digits)} samples; writing version {version} to {out_dir}")
-    config = FinetuneConfig(epochs=args.epochs)
+    config = FinetuneConfig(epochs=args.epochs, replay=args.replay)
     started = time.perf_counter()
     try:
         metrics = run_finetune(
@@ -140,6 +140,7 @@ def add_commands(commands) -> None:
     )
     parser.add_argument("--promote", action="store_true", help="answer with the new version by default at once")
     parser.add_argument("--epochs", type=int, default=3, help="default: %(default)s")
+    parser.add_argument("--replay", type=int, default=20_000, help="MNIST training digits mixed in (default: %(default)s)")
     parser.add_argument("--min-samples", type=int, default=20, help="refuse with fewer samples (default: %(default)s)")
     parser.add_argument("--data-dir", help="MNIST folder for replay and evaluation (default: $MNIST_DIR)")
     parser.set_defaults(handler=finetune)

@@ -26,7 +26,7 @@ from model import artifacts
 from model.augment import Augmentation
 from model.data import Mnist, Split
 from model.environment import device_name, library_versions
-from model.evaluate import evaluate, misses_arrays
+from model.evaluate import evaluate, misses_arrays, scores_on_test
 from model.export import export_onnx
 from model.train import EpochLog, TrainConfig, describe_layers, training_dataset
 
@@ -145,12 +145,7 @@ def finetune(
         "model": parent["name"],
         "layers": describe_layers(network),
         "parameters": network.count_params(),
-        "test_accuracy": test.accuracy,
-        "test_correct": test.correct,
-        "test_size": len(data.test),
-        "test_misses": int(len(test.miss_indices)),
-        "per_class_accuracy": test.per_class_accuracy,
-        "confusion_matrix": test.confusion.tolist(),
+        **scores_on_test(test),
         "epochs_run": len(epoch_log.seconds),
         "training_seconds": round(seconds, 1),
         "train_size": len(mixed),
