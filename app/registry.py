@@ -124,6 +124,20 @@ class ModelRegistry:
         """Answer with a loaded version by default from now on (one dict assignment: no request sees a gap)."""
         self.models[name] = self.versions[name][version]
 
+    def lineage(self, name: str) -> list[dict[str, Any]]:
+        """Each version of a model, oldest first: where it came from and what fine-tuning changed (the model card)."""
+        promoted = self.models[name].version
+        return [
+            {
+                "version": version,
+                "promoted": version == promoted,
+                "sha256": served.sha256,
+                "test_accuracy": served.metrics["test_accuracy"],
+                "lineage": served.metrics.get("lineage"),
+            }
+            for version, served in self.versions[name].items()
+        ]
+
     async def close(self) -> None:
         for versions in self.versions.values():
             for served in versions.values():

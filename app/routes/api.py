@@ -14,7 +14,7 @@ from PIL import Image
 from app import preprocess
 from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
 from app.errors import ApiError
-from app.registry import ModelRegistry, Prediction, ServedModel
+from app.registry import Prediction, ServedModel
 from app.schemas import (
     ERROR_RESPONSES,
     BatchRequest,
@@ -149,24 +149,9 @@ async def model_card(
             "device": registry.runtime["device"],
             "serving_versions": registry.runtime["versions"],
             "history": served.history,
-            "model_versions": version_lineage(registry, served.name),
+            "model_versions": registry.lineage(served.name),
         }
     )
-
-
-def version_lineage(registry: ModelRegistry, name: str) -> list[dict]:
-    """Each version of a model, oldest first: where it came from and what fine-tuning changed."""
-    promoted = registry.models[name].version
-    return [
-        {
-            "version": version,
-            "promoted": version == promoted,
-            "sha256": served.sha256,
-            "test_accuracy": served.metrics["test_accuracy"],
-            "lineage": served.metrics.get("lineage"),
-        }
-        for version, served in registry.versions[name].items()
-    ]
 
 
 @router.get("/models", summary="The models this server answers with")

@@ -167,6 +167,7 @@ async def model_page(request: Request) -> HTMLResponse:
         device=request.app.state.registry.runtime["device"],
         serving_versions=request.app.state.registry.runtime["versions"],
         comparison=comparison_report(request.app.state.settings, request.app.state.registry),
+        model_versions=request.app.state.registry.lineage(served.name),
     )
 
 
