@@ -15,13 +15,21 @@ from contextlib import asynccontextmanager
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.image_work import ImageWork
 from app.metrics import Metrics
-from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
+from app.middleware import (
+    BodySizeLimit,
+    HeadAsGet,
+    InternalErrors,
+    JsonCORS,
+    RelativeRedirects,
+    RequestMetrics,
+    SecurityHeaders,
+)
 from app.registry import load_registry
 from app.routes import api, health, kserve, pages, samples, samples_page, tfserving
 from app.routes.kserve import InferenceRequest
@@ -86,6 +94,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
+        app.state.image_work = ImageWork(
+            app.state.preprocess_pool,
+            metrics,
+            max_request_pixels=settings.max_request_pixels,
+            max_queued_pixels=settings.max_queued_pixels,
+            timeout_s=settings.image_timeout_s,
+        )
         if app.state.database is None:  # `rowscan serve` may have opened (and migrated) it already
             app.state.database = open_database(settings)
         if app.state.registry is None:  # `rowscan serve` may have loaded the models already
@@ -121,13 +136,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     pages.mount_static(app, settings)
 
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
-        )
+    # Innermost first: every answer, a refused body or a 500 included, gets the CORS and security headers.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InternalErrors)
+    if settings.cors_origins:
+        app.add_middleware(JsonCORS, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"])
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RelativeRedirects)
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(HeadAsGet)
     return app
 
 

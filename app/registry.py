@@ -7,6 +7,7 @@ preprocess (app.preprocess, in the routes) -> `ServedModel.predict` (batched gra
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import platform
 import threading
@@ -161,11 +162,25 @@ def check_artifacts(settings: Settings) -> None:
         artifacts.load_history(directory)
 
 
+METRIC_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "test_accuracy": ((int, float), "a number"),
+    "parameters": (int, "a whole number"),
+    "test_misses": (int, "a whole number"),
+    "confusion_matrix": (list, "a 10x10 list"),
+    "per_class_accuracy": (list, "a list of 10 numbers"),
+}
+
+
 def _check_metrics(directory: Path, metrics: dict[str, Any], misses: Misses) -> None:
     path = directory / artifacts.METRICS_FILE
-    for key in ("test_accuracy", "parameters", "test_misses", "confusion_matrix", "per_class_accuracy"):
+    if not isinstance(metrics, dict):
+        raise ArtifactError(path, f"holds a JSON {type(metrics).__name__}; expected an object of metrics")
+    for key, (kind, expected) in METRIC_TYPES.items():
         if key not in metrics:
             raise ArtifactError(path, f"metrics lack '{key}' (written by another version of `rowscan train`?)")
+        value = metrics[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ArtifactError(path, f"'{key}' is {json.dumps(value)[:40]}; expected {expected}")
     if metrics["test_misses"] != len(misses):
         raise ArtifactError(
             path, f"metrics count {metrics['test_misses']} misses but {artifacts.MISSES_FILE} holds {len(misses)}"

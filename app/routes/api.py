@@ -10,9 +10,10 @@ import numpy as np
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from PIL import Image
+from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
+from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.registry import Prediction, ServedModel
 from app.schemas import (
@@ -28,6 +29,15 @@ from app.schemas import (
 from model.artifacts import COMPARISON_FILE, load_json
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
+
+
+class IndexConvertor(IntegerConvertor):
+    """A test-set index in a path: at most 9 digits, so a 4,301-digit one is a 404 rather than a failed int()."""
+
+    regex = "[0-9]{1,9}"
+
+
+register_url_convertor("test_index", IndexConvertor())
 
 
 def _elapsed_ms(request: Request) -> float:
@@ -63,17 +73,14 @@ def _answer(request: Request, served: ServedModel, fields: dict) -> Response:
 
 
 async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
-    """Pixels are cheap and prepared here; images (decode, framing) go to a worker thread."""
-
-    def prepare_all() -> list[preprocess.Prepared]:
-        return [
-            preprocess.prepare_pixels(item.pixels) if item.image is None else preprocess.prepare_image_string(item.image, limits)
-            for item in inputs
-        ]
-
-    if all(item.image is None for item in inputs):
-        return prepare_all()
-    return await off_loop(request, prepare_all)
+    """Pixels are cheap and prepared here; images go through the app's bounded image work (app.image_work)."""
+    images = [position for position, item in enumerate(inputs) if item.image is not None]
+    encoded = [preprocess.decode_base64(inputs[position].image, limits) for position in images]
+    decoded = dict(zip(images, await request.app.state.image_work.prepare(request, encoded, limits), strict=True))
+    return [
+        decoded[position] if position in decoded else preprocess.prepare_pixels(item.pixels)
+        for position, item in enumerate(inputs)
+    ]
 
 
 @router.post(
@@ -104,8 +111,8 @@ async def predict_upload(
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
     served = _served_for(request, model, steps, version)
     data = await file.read(settings.max_image_bytes + 1)
-    prepared = await off_loop(request, preprocess.prepare_image_bytes, data, settings.image_limits)
-    [prediction] = await served.predict([prepared], with_steps=steps)
+    prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
+    [prediction] = await served.predict(prepared, with_steps=steps)
     return _answer(request, served, _result(prediction))
 
 
@@ -283,7 +290,7 @@ def _position(served: ServedModel, index: int) -> int:
     return int(found[0])
 
 
-@router.get("/misses/{index:int}", response_model=MissDetail, summary="One miss, with its pixels")
+@router.get("/misses/{index:test_index}", response_model=MissDetail, summary="One miss, with its pixels")
 async def miss_detail(registry: Registry, index: int, model: str | None = None) -> Response:
     served = registry.get(model)
     position = _position(served, index)
@@ -292,7 +299,7 @@ async def miss_detail(registry: Registry, index: int, model: str | None = None) 
 
 
 @router.get(
-    "/misses/{index:int}.png",
+    "/misses/{index:test_index}.png",
     summary="The 28x28 image of one miss",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}, "description": "28x28 greyscale PNG"}},

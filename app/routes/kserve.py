@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response
+from app.deps import Registry, SettingsDep, json_response, load_json
 from app.errors import ApiError
 from app.registry import ModelRegistry, ServedModel
 from app.schemas import ERROR_RESPONSES
@@ -51,8 +51,8 @@ class RequestedOutput(BaseModel):
 class InferenceRequest(BaseModel):
     id: str | None = None
     parameters: dict[str, Any] | None = None
-    inputs: list[TensorInput] = Field(min_length=1)
-    outputs: list[RequestedOutput] | None = None
+    inputs: list[TensorInput] = Field(min_length=1, fail_fast=True)  # fail_fast: one error for a list of bad ones
+    outputs: list[RequestedOutput] | None = Field(default=None, fail_fast=True)
 
     model_config = {
         "json_schema_extra": {
@@ -128,7 +128,9 @@ def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
     """The JSON header and the binary tensor data after it (binary tensor extension)."""
     if header_length is None:
         return body, b""
-    if not header_length.isdigit() or not 0 < int(header_length) <= len(body):
+    # isascii: "²".isdigit() is true but int() refuses it; the length cap keeps int() from 4,301+ digits
+    fits = header_length.isascii() and header_length.isdigit() and len(header_length) <= 15
+    if not fits or not 0 < int(header_length) <= len(body):
         raise ApiError(
             400, "invalid_request", f"Inference-Header-Content-Length {header_length!r} does not fit a body of {len(body)} bytes"
         )
@@ -180,7 +182,7 @@ def _wants_binary(request: InferenceRequest) -> bool:
 async def _infer(served: ServedModel, request: Request, settings) -> Response:
     header, binary = _split_body(await request.body(), request.headers.get(HEADER_LENGTH))
     try:
-        inference = InferenceRequest.model_validate_json(header)
+        inference = InferenceRequest.model_validate(load_json(header, settings))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
         raise ApiError(400, "invalid_request", f"not a v2 inference request ({problems})") from None

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import preprocess
-from app.deps import Registry, json_body, json_response, off_loop, parse_json
+from app.deps import Registry, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.registry import ServedModel
 from app.schemas import ERROR_RESPONSES
@@ -93,8 +93,8 @@ def _instances(body: TFServingRequest) -> tuple[list[Any], str]:
     return inputs, "outputs"
 
 
-def _rows(instances: list[Any], settings) -> np.ndarray:
-    """float32 [N, 28, 28] from instances of floats and/or {"b64": image}."""
+async def _rows(request: Request, instances: list[Any], settings) -> np.ndarray:
+    """float32 [N, 28, 28] from instances of floats and/or {"b64": image} (images through app.image_work)."""
     if not instances:
         raise ApiError(400, "invalid_request", "no instances; expected 1 to 256 digits")
     if len(instances) > settings.max_digits_per_request:
@@ -102,17 +102,19 @@ def _rows(instances: list[Any], settings) -> np.ndarray:
     unwrapped = [item[INPUT_NAME] if isinstance(item, dict) and INPUT_NAME in item else item for item in instances]
     if not any(isinstance(item, dict) for item in unwrapped):
         return preprocess.check_rows(unwrapped, "instances", batched=True)
-    rows = []
+    rows, images = {}, {}
     for position, item in enumerate(unwrapped):
-        if isinstance(item, dict):
-            if set(item) != {"b64"} or not isinstance(item["b64"], str):
-                raise ApiError(
-                    400, "invalid_request", f"instance {position}: expected a 28x28 list, {{'b64': '<image>'}} or {{'rows': ...}}"
-                )
-            rows.append(preprocess.prepare_image_string(item["b64"], settings.image_limits).pixels)
+        if not isinstance(item, dict):
+            rows[position] = preprocess.check_rows(item, f"instance {position}")[0]
+        elif set(item) != {"b64"} or not isinstance(item["b64"], str):
+            raise ApiError(
+                400, "invalid_request", f"instance {position}: expected a 28x28 list, {{'b64': '<image>'}} or {{'rows': ...}}"
+            )
         else:
-            rows.append(preprocess.check_rows(item, f"instance {position}")[0])
-    return np.stack(rows)
+            images[position] = preprocess.decode_base64(item["b64"], settings.image_limits)
+    prepared = await request.app.state.image_work.prepare(request, list(images.values()), settings.image_limits)
+    rows.update((position, digit.pixels) for position, digit in zip(images, prepared, strict=True))
+    return np.stack([rows[position] for position in range(len(unwrapped))])
 
 
 @router.get("/{name}", summary="Model status")
@@ -137,9 +139,7 @@ async def model_version_metadata(name: str, version: str, registry: Registry) ->
 
 async def _predict(request: Request, served: ServedModel) -> Response:
     instances, key = _instances(await parse_json(request, TFServingRequest))
-    settings = request.app.state.settings
-    has_images = any(isinstance(item, dict) for item in instances)  # decoding images: off the event loop
-    rows = await off_loop(request, _rows, instances, settings) if has_images else _rows(instances, settings)
+    rows = await _rows(request, instances, request.app.state.settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
