@@ -199,6 +199,6 @@ async def export_samples(
 
 @router.delete("/samples/{sample_id:int}", dependencies=[Depends(require_admin)], summary="Delete one sample (admin)")
 async def delete_sample(request: Request, sample_id: int) -> Response:
-    if not await in_database(request, store.delete_sample, sample_id):
+    if not 0 < sample_id < 2**31 or not await in_database(request, store.delete_sample, sample_id):
         raise ApiError(404, "unknown_sample", f"no sample {sample_id}")
     return json_response({"deleted": sample_id})

@@ -142,6 +142,7 @@ def test_listing_filters_and_deleting(sample_app):
     assert client.get("/api/samples?label=12", headers=ADMIN).status_code == 422
     assert client.delete(f"/api/samples/{wrong['id']}", headers=ADMIN).json() == {"deleted": wrong["id"]}
     assert client.delete(f"/api/samples/{wrong['id']}", headers=ADMIN).status_code == 404
+    assert client.delete(f"/api/samples/{2**31}", headers=ADMIN).json()["code"] == "unknown_sample"
     with app.state.database.session() as session:
         assert session.get(Sample, wrong["id"]) is None
 
