@@ -1,4 +1,7 @@
-"""What routes share: the loaded models, the settings, bounded and fast JSON in and out."""
+"""What routes share: the loaded models, the settings, bounded and fast JSON in and out.
+
+The app's shared state (app.state, set up by main.create_app and its lifespan) is read here only; routes
+ask for it as dependencies (`registry: Registry`, `settings: SettingsDep`, ...)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
 from app import bounded_json
 from app.config import Settings
 from app.errors import ApiError
+from app.metrics import Metrics
 from app.registry import ModelRegistry
 
 M = TypeVar("M", bound=BaseModel)
@@ -23,12 +28,28 @@ async def _registry(request: Request) -> ModelRegistry:
     return request.app.state.registry
 
 
+async def _registry_if_loaded(request: Request) -> ModelRegistry | None:
+    """None while the models are still loading (the readiness probes say so)."""
+    return getattr(request.app.state, "registry", None)
+
+
 async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def _metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+async def _templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
 Registry = Annotated[ModelRegistry, Depends(_registry)]
+RegistryIfLoaded = Annotated[ModelRegistry | None, Depends(_registry_if_loaded)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
+Templates = Annotated[Jinja2Templates, Depends(_templates)]
 
 
 async def parse_json(request: Request, model: type[M]) -> M:
@@ -58,10 +79,17 @@ def load_json(body: bytes, settings: Settings) -> Any:
         raise ApiError(400, "invalid_json", "the body is not valid JSON; expected a JSON object") from None
 
 
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI `requestBody` for a route that parses its body with `parse_json` (see main.openapi)."""
-    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+# The models of the bodies that routes parse themselves; main adds their schemas to the OpenAPI document.
+REQUEST_BODIES: list[type[BaseModel]] = []
+
+
+def json_body(model: type[BaseModel], also: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`openapi_extra` of a route that parses its body itself (`parse_json`): the docs show `model` as its
+    JSON body (and the other content types in `also`). Declared where the route is; main.py needs no list."""
+    if model not in REQUEST_BODIES:
+        REQUEST_BODIES.append(model)
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}, **(also or {})}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def json_response(content: Any, status_code: int = 200) -> Response:

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.config import Settings, get_settings
+from app.deps import REQUEST_BODIES
 from app.errors import install_error_handlers
 from app.image_work import ImageWork
 from app.metrics import Metrics
@@ -32,11 +33,7 @@ from app.middleware import (
 )
 from app.registry import load_registry
 from app.routes import api, health, kserve, pages, samples, samples_page, tfserving
-from app.routes.kserve import InferenceRequest
-from app.routes.tfserving import TFServingRequest
 from app.samples.ratelimit import RateLimiter
-from app.samples.schemas import SampleRequest
-from app.schemas import BatchRequest, PredictRequest
 from app.storage import open_database
 from app.watcher import watch_versions
 
@@ -78,7 +75,7 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (PredictRequest, BatchRequest, SampleRequest, TFServingRequest, InferenceRequest):
+        for model in REQUEST_BODIES:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition

@@ -6,6 +6,7 @@ preprocess (app.preprocess, in the routes) -> `ServedModel.predict` (batched gra
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,11 +20,12 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
+from app.disagreements import find_disagreements
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
 from app.versions import SHIPPED_VERSION, VersionStore
-from model import artifacts
+from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
 
@@ -68,6 +70,11 @@ class ServedModel:
     def has_steps(self) -> bool:
         return self.graph.has_steps
 
+    @functools.cached_property
+    def inspector(self) -> inspect.RecurrentInspector:
+        """The recurrent layer's weights for `explain`, read from the model file on first use (not at start-up)."""
+        return inspect.load(self.directory / artifacts.MODEL_FILE)
+
     async def infer(self, rows: np.ndarray, steps: bool = False) -> Output:
         """Raw probabilities (and per-row answers if asked) for float32 [N, 28, 28]: the tensor APIs use it directly."""
         return await self.batcher.run(rows, steps)
@@ -105,6 +112,7 @@ class ModelRegistry:
         self.models = {name: versions[name][version] for name, version in promoted.items()}
         self.default = default
         self.runtime = runtime  # backend, device, library versions
+        self.disagreements = find_disagreements(list(self.models.values()))  # once per promotion, not per request
 
     def get(self, name: str | None = None, version: str | None = None) -> ServedModel:
         try:
@@ -124,6 +132,7 @@ class ModelRegistry:
     def promote(self, name: str, version: str) -> None:
         """Answer with a loaded version by default from now on (one dict assignment: no request sees a gap)."""
         self.models[name] = self.versions[name][version]
+        self.disagreements = find_disagreements(list(self.models.values()))
 
     def lineage(self, name: str) -> list[dict[str, Any]]:
         """Each version of a model, oldest first: where it came from and what fine-tuning changed (the model card)."""

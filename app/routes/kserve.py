@@ -22,15 +22,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response, load_json
+from app.deps import Registry, RegistryIfLoaded, SettingsDep, json_body, json_response, load_json
 from app.errors import ApiError
 from app.registry import ModelRegistry, ServedModel
+from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v2", tags=["KServe v2 / Open Inference Protocol"], responses=ERROR_RESPONSES)
 
-INPUT_NAME = "rows"
-OUTPUT_NAME = "probabilities"
 HEADER_LENGTH = "inference-header-content-length"
 SERVER_VERSION = "1.0.0"
 
@@ -87,8 +86,8 @@ async def live() -> Response:
 
 
 @router.get("/health/ready", summary="Server ready")
-async def ready(request: Request) -> Response:
-    is_ready = request.app.state.registry is not None
+async def ready(registry: RegistryIfLoaded) -> Response:
+    is_ready = registry is not None
     return json_response({"ready": is_ready}, status_code=200 if is_ready else 503)
 
 
@@ -106,22 +105,22 @@ def _metadata(registry: ModelRegistry, served: ServedModel) -> Response:
 
 @router.get("/models/{name}", summary="Model metadata")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(registry, registry.get(name, None))
+    return _metadata(registry, served_version(registry, name, None))
 
 
 @router.get("/models/{name}/versions/{version}", summary="Model metadata of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(registry, registry.get(name, version))
+    return _metadata(registry, served_version(registry, name, version))
 
 
 @router.get("/models/{name}/ready", summary="Model ready")
 async def model_ready(name: str, registry: Registry) -> Response:
-    return json_response({"name": name, "ready": bool(registry.get(name, None))})
+    return json_response({"name": name, "ready": bool(served_version(registry, name, None))})
 
 
 @router.get("/models/{name}/versions/{version}/ready", summary="Model version ready")
 async def model_version_ready(name: str, version: str, registry: Registry) -> Response:
-    return json_response({"name": name, "ready": bool(registry.get(name, version))})
+    return json_response({"name": name, "ready": bool(served_version(registry, name, version))})
 
 
 def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
@@ -204,23 +203,20 @@ async def _infer(served: ServedModel, request: Request, settings) -> Response:
     )
 
 
-INFER_DOCS = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "description": "JSON header of Inference-Header-Content-Length bytes, then raw FP32 tensor data",
-            },
-        },
-    }
-}
+INFER_DOCS = json_body(
+    InferenceRequest,
+    also={
+        "application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"},
+            "description": "JSON header of Inference-Header-Content-Length bytes, then raw FP32 tensor data",
+        }
+    },
+)
 
 
 @router.post("/models/{name}/infer", response_model=InferenceResponse, openapi_extra=INFER_DOCS, summary="Inference")
 async def infer(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(registry.get(name, None), request, settings)
+    return await _infer(served_version(registry, name, None), request, settings)
 
 
 @router.post(
@@ -230,4 +226,4 @@ async def infer(name: str, request: Request, registry: Registry, settings: Setti
     summary="Inference, one version",
 )
 async def infer_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(registry.get(name, version), request, settings)
+    return await _infer(served_version(registry, name, version), request, settings)

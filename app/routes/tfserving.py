@@ -19,15 +19,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import preprocess
-from app.deps import Registry, json_body, json_response, parse_json
+from app.config import Settings
+from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.registry import ServedModel
+from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v1/models", tags=["TensorFlow Serving REST"], responses=ERROR_RESPONSES)
 
-INPUT_NAME = "rows"
-OUTPUT_NAME = "probabilities"
 SIGNATURE = "serving_default"
 
 
@@ -119,27 +119,27 @@ async def _rows(request: Request, instances: list[Any], settings) -> np.ndarray:
 
 @router.get("/{name}", summary="Model status")
 async def model_status(name: str, registry: Registry) -> Response:
-    return _status(registry.get(name, None))
+    return _status(served_version(registry, name, None))
 
 
 @router.get("/{name}/versions/{version}", summary="Model status of one version")
 async def model_version_status(name: str, version: str, registry: Registry) -> Response:
-    return _status(registry.get(name, version))
+    return _status(served_version(registry, name, version))
 
 
 @router.get("/{name}/metadata", summary="Model signature")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(registry.get(name, None))
+    return _metadata(served_version(registry, name, None))
 
 
 @router.get("/{name}/versions/{version}/metadata", summary="Model signature of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(registry.get(name, version))
+    return _metadata(served_version(registry, name, version))
 
 
-async def _predict(request: Request, served: ServedModel) -> Response:
+async def _predict(request: Request, served: ServedModel, settings: Settings) -> Response:
     instances, key = _instances(await parse_json(request, TFServingRequest))
-    rows = await _rows(request, instances, request.app.state.settings)
+    rows = await _rows(request, instances, settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
@@ -148,10 +148,10 @@ PREDICT_DOCS = {"response_model": TFServingResponse, "openapi_extra": json_body(
 
 
 @router.post("/{name}:predict", summary="Predict (TF Serving REST)", **PREDICT_DOCS)
-async def predict(name: str, request: Request) -> Response:
-    return await _predict(request, request.app.state.registry.get(name))
+async def predict(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    return await _predict(request, served_version(registry, name, None), settings)
 
 
 @router.post("/{name}/versions/{version}:predict", summary="Predict with one version", **PREDICT_DOCS)
-async def predict_version(name: str, version: str, request: Request) -> Response:
-    return await _predict(request, request.app.state.registry.get(name, version))
+async def predict_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    return await _predict(request, served_version(registry, name, version), settings)

@@ -6,6 +6,7 @@ import { predict } from "../core/api.js";
 import { ROWS, describe, percent, runnerUp } from "../core/format.js";
 import { createAnnouncer, onLectureChange } from "../core/shell.js";
 import { createCorrection } from "../widgets/correction.js";
+import { createInsidePanel } from "../widgets/inside.js";
 import { createLiveDrawing } from "../widgets/live.js";
 import { createPixelGrid } from "../widgets/pixel-grid.js";
 import { answerElements, createAnswerView } from "../widgets/probabilities.js";
@@ -18,6 +19,8 @@ const grid = createPixelGrid(app.querySelector("[data-testid=model-input]"));
 const model = app.dataset.model;
 const wantSteps = app.dataset.hasSteps !== "false";
 let result = null; // the answer shown (for the current drawing)
+const insideRoot = app.querySelector("[data-testid=inside-panel]"); // "Inside the LSTM": recurrent models only
+const inside = insideRoot ? createInsidePanel(insideRoot) : null;
 
 const player = createRowPlayer(playerElements(app.querySelector("[data-testid=player]")), showRow);
 
@@ -25,12 +28,13 @@ const { pad } = createLiveDrawing({
   root: app,
   player,
   onChange: () => correction.hide(),
-  request: (image, signal) => predict(wantSteps ? { image, model, steps: true } : { image, model }, signal),
+  request: (image, signal) => predict({ image, model, ...(wantSteps && { steps: true }), ...(inside && { explain: true }) }, signal),
   onAnswer: (answer) => {
     result = answer;
     app.dataset.digit = answer.digit == null ? "" : String(answer.digit);
     grid.draw(answer.input, 0);
     player.setSteps(answer.steps || null);
+    if (inside) inside.show(answer);
     player.reset(); // shows the final answer through showRow
     if (!pad.isDrawing()) announceResult(answer);
     correction.show(answer);
@@ -39,10 +43,14 @@ const { pad } = createLiveDrawing({
     result = null;
     grid.draw(null, 0);
     player.setSteps(null);
+    if (inside) inside.clear();
     view.showEmpty("Draw a digit", "The ten bars show how sure the model is of each digit.");
     announcer.say("Canvas cleared");
   },
-  onError: (error) => view.showError("No answer", `The model could not answer: ${error.message}`),
+  onError: (error) => {
+    view.showError("No answer", `The model could not answer: ${error.message}`);
+    if (inside) inside.error(`No answer to look inside: ${error.message}`);
+  },
 });
 
 const correction = createCorrection({
@@ -61,6 +69,7 @@ function showRow(row, final) {
   const steps = result.steps;
   const probabilities = final || !steps ? result.probabilities : steps[row - 1];
   grid.setRow(final ? 0 : row);
+  if (inside) inside.setRow(row, final);
   const d = view.showDigit(probabilities, final ? "" : "is-row");
   view.setMessage(d.message);
   const sure = `${percent(d.confidence)} sure · ${runnerUp(d)}`;
