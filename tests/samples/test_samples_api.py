@@ -187,3 +187,12 @@ def test_a_failing_database_gives_503_on_sample_routes_while_predictions_keep_wo
         assert client.get("/api/samples", headers=ADMIN).status_code == 503
         assert client.post("/api/predict", json={"image": SEVEN}).status_code == 200
     assert _post(client).status_code == 201  # back once the database is
+
+
+def test_the_samples_page_asks_for_the_token_or_says_it_is_off(sample_app):
+    app, client = sample_app
+    page = client.get("/samples")
+    assert page.status_code == 200 and 'data-testid="admin-token"' in page.text
+    with replaced(app.state, "settings", app.state.settings.model_copy(update={"admin_token": None})):
+        off = client.get("/samples")
+    assert off.status_code == 200 and 'data-testid="samples-off"' in off.text and "ROWSCAN_ADMIN_TOKEN" in off.text
