@@ -60,9 +60,13 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    from model.tensorflow_start import start_tensorflow
+
+    start_tensorflow()  # before model.export imports it: its start-up lines filtered
     from app.config import get_settings
     from model.artifacts import ArtifactError, load_keras_model
     from model.export import export_onnx, export_saved_model
+    from model.optional import MissingPackage
 
     settings = get_settings()
     try:
@@ -73,7 +77,7 @@ def export(args: argparse.Namespace) -> int:
             return 0
         name = (args.model or [settings.default_model])[0]
         path = export_saved_model(load_keras_model(settings.model_dir(name)), args.saved_model / args.version)
-    except ArtifactError as exc:
+    except (ArtifactError, MissingPackage) as exc:
         print(f"rowscan: {exc}", file=sys.stderr)
         return 2
     print(f"SavedModel written to {path} (signature serving_default: rows [N, 28, 28] float32 -> probabilities [N, 10])")
@@ -105,16 +109,55 @@ def db(args: argparse.Namespace) -> int:
 
 
 def compare(args: argparse.Namespace) -> int:
-    from app.compare import run
+    """`rowscan compare`: model/comparison.py measures the served models; what it measures of the service
+    (its drawing preparation, its runners for each backend) is handed to it from here."""
+    from model.tensorflow_start import start_tensorflow
 
-    return run(args)
+    start_tensorflow()  # before the imports below load it: its start-up lines filtered
+    from app.config import get_settings
+    from app.inference import GraphModel, OnnxModel, Runner
+    from app.preprocess import prepare_image_bytes
+    from model import comparison
+    from model.artifacts import COMPARISON_FILE, ONNX_FILE
+    from model.data import MnistError
+    from model.optional import MissingPackage
+
+    def load_runners(directory: Path, keras_model) -> dict[str, Runner]:
+        graph = GraphModel(keras_model)
+        graph.compile_single_digit()  # as the server does after start-up
+        runners: dict[str, Runner] = {"tensorflow": graph}
+        if (directory / ONNX_FILE).is_file():
+            try:
+                runners["onnx"] = OnnxModel(directory / ONNX_FILE)
+            except MissingPackage as exc:  # the report then has TensorFlow timings only, as without model.onnx
+                print(f"rowscan compare: {exc}; {directory.name}: no ONNX Runtime timings", file=sys.stderr)
+        return runners
+
+    settings = get_settings()
+    names = args.models.split(",") if args.models else settings.models
+    try:
+        report = comparison.measure(
+            names,
+            args.data_dir,
+            args.redrawn,
+            settings.artifacts_dir,
+            prepare_drawing=lambda data: prepare_image_bytes(data).pixels,
+            load_runners=load_runners,
+        )
+    except MnistError as exc:
+        print(f"rowscan compare: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or settings.artifacts_dir
+    print(comparison.write_report(report, out))
+    print(f"Written: {out / COMPARISON_FILE}, {out / comparison.REPORT_MD}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rowscan", description="Rowscan: an LSTM that reads handwritten digits row by row.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    # `rowscan train ...` is handed whole to model.train (see main), which has its own --help.
+    # `rowscan train ...` is handed whole to model.train_cli (see main), which has its own --help.
     commands.add_parser("train", help="train a model on MNIST and write its artifacts (rowscan train --help)", add_help=False)
 
     serve_parser = commands.add_parser("serve", help="start the web app and API (uvicorn)")
@@ -151,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]:  # imports TensorFlow; the other commands keep start-up light
-        from model.train import main as train_main
+        from model.train_cli import main as train_main
 
         return train_main(argv[1:], prog="rowscan train")
     args = build_parser().parse_args(argv)

@@ -73,6 +73,18 @@ class Settings(BaseSettings):
     version_poll_s: float = Field(default=2.0, gt=0, le=60)
     # Bearer token for the admin routes (the /samples gallery, listing, deleting, exporting); unset: they are off.
     admin_token: SecretStr | None = None
+    # Class mode: rooms close after this long without activity; at most max_rooms are open at once;
+    # each student (browser) may send room_drawings_per_minute drawings a minute to a room. The wall's
+    # event stream polls the database every room_poll_s (drawings sent to the same worker arrive at
+    # once) and ends after room_stream_max_s, when the browser reconnects and resumes.
+    room_idle_expiry_s: float = Field(default=3 * 3600, gt=0)
+    max_rooms: int = Field(default=100, ge=1)
+    room_drawings_per_minute: int = Field(default=20, ge=1)
+    room_poll_s: float = Field(default=0.1, gt=0, le=5)
+    room_stream_max_s: float = Field(default=300, gt=0)
+    # The address phones use to reach this server, for join links and QR codes (e.g. http://192.168.1.20:8000);
+    # unset: the address the lecturer's browser used.
+    public_url: str | None = None
 
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"

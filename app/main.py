@@ -17,8 +17,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.classroom.live import RoomSignals
+from app.classroom.store import RoomStore
 from app.config import Settings, get_settings
 from app.deps import REQUEST_BODIES
+from app.docs import add_redoc
 from app.errors import install_error_handlers
 from app.image_work import ImageWork
 from app.metrics import Metrics
@@ -32,12 +35,13 @@ from app.middleware import (
     SecurityHeaders,
 )
 from app.registry import load_registry
-from app.routes import api, health, kserve, pages, samples, samples_page, tfserving
+from app.routes import api, classroom, health, kserve, pages, rooms, samples, samples_page, tfserving
 from app.samples.ratelimit import RateLimiter
 from app.storage import open_database
 from app.watcher import watch_versions
 
 log = logging.getLogger("rowscan")
+FAVICON_URL = "/static/favicon.svg"
 
 DESCRIPTION = """
 Draw a digit, get an answer from an LSTM that reads it **row by row** (28 steps of 28 pixels).
@@ -104,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
+        app.state.rooms = RoomStore(app.state.database.engine, settings.room_idle_expiry_s, settings.max_rooms)
+        app.state.room_signals = RoomSignals()
         watcher = asyncio.create_task(watch_versions(app.state.registry, settings, metrics), name="rowscan-versions")
         yield
         watcher.cancel()
@@ -116,7 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        favicon_url="/static/favicon.svg",
+        favicon_url=FAVICON_URL,
+        redoc_url=None,  # app.docs serves /redoc without the CDN logo
         # FastAPI's built-in OpenTelemetry costs ~0.2 ms a request; /metrics already counts and times requests.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
@@ -129,8 +136,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, samples, tfserving, kserve, health, pages, samples_page):
+    for module in (api, samples, rooms, tfserving, kserve, health, pages, samples_page, classroom):
         app.include_router(module.router)
+    add_redoc(app, FAVICON_URL)
     pages.mount_static(app, settings)
 
     # Innermost first: every answer, a refused body or a 500 included, gets the CORS and security headers.

@@ -28,6 +28,9 @@ from app.versions import SHIPPED_VERSION, VersionStore
 from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
+from model.optional import MissingPackage
+from model.shapes import DIGITS, ROWS
+from model.tensorflow_start import start_tensorflow
 
 log = logging.getLogger("rowscan")
 
@@ -62,13 +65,13 @@ class ServedModel:
     metrics: dict[str, Any]
     history: dict[str, Any]
     misses: Misses
-    graph: Runner
+    runner: Runner  # the forward pass: a traced TensorFlow graph (GraphModel) or an ONNX Runtime session (OnnxModel)
     batcher: MicroBatcher
     version: str = SHIPPED_VERSION  # TF Serving / KServe version label; the sha256 identifies the weights
 
     @property
     def has_steps(self) -> bool:
-        return self.graph.has_steps
+        return self.runner.has_steps
 
     @functools.cached_property
     def inspector(self) -> inspect.RecurrentInspector:
@@ -87,8 +90,8 @@ class ServedModel:
         predictions = []
         for index, prepared in enumerate(inputs):
             if prepared.empty:
-                probabilities = np.zeros(10, np.float32)
-                steps = np.zeros((28, 10), np.float32) if with_steps and self.has_steps else None
+                probabilities = np.zeros(DIGITS, np.float32)
+                steps = np.zeros((ROWS, DIGITS), np.float32) if with_steps and self.has_steps else None
                 predictions.append(Prediction(None, 0.0, probabilities, True, prepared.pixels, steps))
                 continue
             row = row_of[index]
@@ -204,8 +207,8 @@ def _load_runner(settings: Settings, directory: Path, metrics: dict[str, Any], s
             raise ArtifactError(path, "ONNX model not found (ROWSCAN_BACKEND=onnx); write it with `rowscan export --onnx`")
         try:
             runner = OnnxModel(path)
-        except ImportError:
-            raise ArtifactError(path, "ROWSCAN_BACKEND=onnx needs ONNX Runtime: pip install -e '.[onnx]'") from None
+        except MissingPackage as exc:
+            raise ArtifactError(path, str(exc)) from None
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ArtifactError(path, f"cannot load the ONNX model ({type(exc).__name__}: {exc})") from exc
         if runner.source_sha256 != sha256:
@@ -253,6 +256,8 @@ def runtime(backend: str) -> dict[str, Any]:
 
 def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
     """Every version of every served model; each answers with its promoted version by default."""
+    if settings.backend == "tensorflow":
+        start_tensorflow()  # TensorFlow's start-up lines filtered (model/tensorflow_start.py)
     store = VersionStore(settings)
     versions = {name: _load_versions(settings, store, name, metrics_sink) for name in settings.models}
     promoted = {name: _loaded_promoted(store, name, versions[name]) for name in settings.models}
@@ -260,7 +265,7 @@ def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
     models = registry.models
     log.info("models loaded: %s; backend %s on %s", ", ".join(models), registry.runtime["backend"], registry.runtime["device"])
     if settings.xla_single_digit:
-        _compile_single_digit_graphs_in_background([served.graph for served in models.values()])
+        _compile_single_digit_graphs_in_background([served.runner for served in models.values()])
     return registry
 
 

@@ -28,7 +28,8 @@ from model.data import Mnist, Split
 from model.environment import device_name, library_versions
 from model.evaluate import evaluate, misses_arrays, scores_on_test
 from model.export import export_onnx
-from model.train import EpochLog, TrainConfig, describe_layers, training_dataset
+from model.recipes import TrainConfig
+from model.train import EpochLog, describe_layers, training_dataset
 
 
 @dataclass(frozen=True)

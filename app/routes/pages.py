@@ -35,6 +35,7 @@ PAGES = (
     ("compare", "/compare", "Compare"),
     ("misses", "/misses", "Misses"),
     ("model", "/model", "Model"),
+    ("class", "/class", "Class"),
 )
 MISSES_VIEWS = ("misses", "disagreements")
 TRUE_VALUES = {"1", "true", "yes", "on"}

@@ -11,14 +11,14 @@ CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-PAGES = ["/", "/compare", "/misses", "/misses?view=disagreements", "/model"]
-NAV = ["Draw", "Compare", "Misses", "Model"]
+PAGES = ["/", "/compare", "/misses", "/misses?view=disagreements", "/model", "/class", "/join"]
+NAV = ["Draw", "Compare", "Misses", "Model", "Class"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_clean(page, path):
     """Loads with the CSP header, no console errors (CSP violations included), nothing from other origins,
-    no inline scripts, handlers or style attributes, and the four pages in the header."""
+    no inline scripts, handlers or style attributes, and the five pages in the header."""
     response = page.goto(path)
     assert response.status == 200
     assert response.headers["content-security-policy"] == CSP
@@ -242,3 +242,14 @@ def test_phone_layout(phone_page, artifacts_dir, path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page is wider than the phone"
     name = path.replace("/", "-").replace("?view=", "-")
     page.screenshot(path=str(artifacts_dir / f"phone{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])
+def test_api_docs_load_nothing_from_other_origins(page, path, rendered):
+    """Swagger UI and ReDoc render from the app alone: the page fixture fails the test on any request to
+    another origin (ReDoc's bundle shows its vendor's logo from a CDN) and on console errors (CSP ones included)."""
+    assert page.goto(path).status == 200
+    page.locator(rendered).filter(has_text="Rowscan").first.wait_for()
+    if path == "/redoc":
+        page.get_by_text("API docs by Redocly").wait_for()  # the sidebar footer, where that logo would load
+    page.wait_for_load_state("networkidle")

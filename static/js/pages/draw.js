@@ -4,6 +4,7 @@
 
 import { predict } from "../core/api.js";
 import { ROWS, describe, percent, runnerUp } from "../core/format.js";
+import { takePlayback } from "../core/rooms.js";
 import { createAnnouncer, onLectureChange } from "../core/shell.js";
 import { createCorrection } from "../widgets/correction.js";
 import { createInsidePanel } from "../widgets/inside.js";
@@ -22,20 +23,18 @@ let result = null; // the answer shown (for the current drawing)
 const insideRoot = app.querySelector("[data-testid=inside-panel]"); // "Inside the LSTM": recurrent models only
 const inside = insideRoot ? createInsidePanel(insideRoot) : null;
 
+/** The question for one input ({image} or {pixels}): the answer after every row, and the look inside when shown. */
+const ask = (input, signal) => predict({ ...input, model, ...(wantSteps && { steps: true }), ...(inside && { explain: true }) }, signal);
+
 const player = createRowPlayer(playerElements(app.querySelector("[data-testid=player]")), showRow);
 
 const { pad } = createLiveDrawing({
   root: app,
   player,
   onChange: () => correction.hide(),
-  request: (image, signal) => predict({ image, model, ...(wantSteps && { steps: true }), ...(inside && { explain: true }) }, signal),
+  request: (image, signal) => ask({ image }, signal),
   onAnswer: (answer) => {
-    result = answer;
-    app.dataset.digit = answer.digit == null ? "" : String(answer.digit);
-    grid.draw(answer.input, 0);
-    player.setSteps(answer.steps || null);
-    if (inside) inside.show(answer);
-    player.reset(); // shows the final answer through showRow
+    show(answer);
     if (!pad.isDrawing()) announceResult(answer);
     correction.show(answer);
   },
@@ -58,6 +57,33 @@ const correction = createCorrection({
   drawing: () => ({ image: pad.exportPng(), strokes: pad.exportStrokes() }),
   model,
 });
+
+function show(answer) {
+  result = answer;
+  app.dataset.digit = answer.digit == null ? "" : String(answer.digit);
+  grid.draw(answer.input, 0);
+  player.setSteps(answer.steps || null);
+  if (inside) inside.show(answer);
+  player.reset(); // shows the final answer through showRow
+}
+
+// A class wall's tile sent here (/?playback=1): its 28x28, answered with the answer after every row.
+const handed = takePlayback();
+if (handed) {
+  app.dataset.state = "pending";
+  ask({ pixels: handed }).then(
+    (answer) => {
+      show(answer);
+      announceResult(answer);
+      app.dataset.source = "class";
+      app.dataset.state = "ready";
+    },
+    (error) => {
+      view.showError("No answer", `The model could not answer: ${error.message}`);
+      app.dataset.state = "error";
+    }
+  );
+}
 
 function showRow(row, final) {
   if (!result) return;
