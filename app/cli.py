@@ -54,7 +54,7 @@ def export(args: argparse.Namespace) -> int:
         if args.onnx:
             for name in args.model or settings.models:
                 path = export_onnx(settings.model_dir(name))
-                print(f"ONNX model written to {path} (serve it with ROWSCAN_BACKEND=onnx)")
+                print(f"ONNX model written to {path} (what the server runs on a CPU, ROWSCAN_BACKEND=auto or onnx)")
             return 0
         name = (args.model or [settings.default_model])[0]
         path = export_saved_model(load_keras_model(settings.model_dir(name)), args.saved_model / args.version)
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_parser = commands.add_parser("export", help="write a SavedModel for TensorFlow Serving, or model.onnx files")
     target = export_parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--saved-model", type=Path, metavar="DIR", help="SavedModel base folder; the model goes in DIR/<version>")
-    target.add_argument("--onnx", action="store_true", help="write model.onnx beside each model.keras (ROWSCAN_BACKEND=onnx)")
+    target.add_argument("--onnx", action="store_true", help="write model.onnx beside each model.keras (served on a CPU)")
     export_parser.add_argument("--model", action="append", help="model name (repeatable; default: the served models, or lstm)")
     export_parser.add_argument("--version", default="1", help="version sub-folder, as TF Serving expects (default: %(default)s)")
     export_parser.set_defaults(handler=export)

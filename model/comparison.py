@@ -67,7 +67,7 @@ class Measured:
 
     @property
     def runner(self) -> Runner:
-        """The default backend's runner (TensorFlow): accuracy on re-drawn digits is measured with it."""
+        """The TensorFlow runner: accuracy on re-drawn digits is measured with it."""
         return self.runners["tensorflow"]
 
 
