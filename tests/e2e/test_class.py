@@ -187,7 +187,9 @@ def test_a_class(contexts, servers, artifacts_dir):
         student.wait_for_selector("[data-testid=join-app][data-state=ended]")
         assert student.get_by_test_id("send").is_disabled()
         student.close()
-    for _, recorder in contexts[1:]:  # Chromium logs each 404 answer as an error: these are the expected ones
+    # Chromium logs each 404 answer as an error: these are the expected ones. The wall's too: with several
+    # workers (one per core, the default) it may look at the ended room once before its stream says so.
+    for _, recorder in contexts:
         recorder.errors = [error for error in recorder.errors if "status of 404" not in error]
 
 
