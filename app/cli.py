@@ -1,6 +1,6 @@
 """The `rowscan` command: train, serve, export, compare.
 
-rowscan train [--config seed|default] [--data-dir DIR] ...   train and write model/artifacts/
+rowscan train [--config seed|default] [--data-dir DIR] ...   train into runs/<name>-<time>/ (or --out)
 rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
 rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
 """

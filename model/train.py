@@ -6,8 +6,10 @@
     python -m model.train ...        # the same, without the console script
 
 Both use Adam and batch 128 as the notebook did, a fixed seed, and keep the weights of the
-epoch with the best validation accuracy (5,000 held-out training images). The result:
-`model/artifacts/<name>/` with model.keras, metrics.json, history.json and misses.npz.
+epoch with the best validation accuracy (5,000 held-out training images). The result: a folder
+with model.keras, metrics.json, history.json and misses.npz. By default that is a new folder
+`runs/<name>-<UTC time>/` (git-ignored), so a trial run never touches the committed models;
+replacing them takes an explicit `--out model/artifacts/<name>`, and `--force` when it is not empty.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from model.evaluate import evaluate, misses_arrays
 from model.network import ARCHITECTURES, NETWORKS
 
 SEED = 2026
+RUNS_DIR = Path("runs")  # default output: one new folder per run, relative to the working directory
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ def train(
         training_dataset(train_split, config),
         validation_data=(data.validation.as_float(), data.validation.labels),
         epochs=config.epochs,
+        shuffle=False,  # the dataset shuffles itself (seeded); Keras would only warn that it ignores shuffle=True
         callbacks=[keep_best, epoch_log],
         verbose=verbose,
     )
@@ -230,16 +234,51 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--config", choices=sorted(CONFIGS), default="default", help="training recipe (default: %(default)s)")
     parser.add_argument("--data-dir", help="folder of the four MNIST .gz files (default: $MNIST_DIR, else Keras's download)")
     parser.add_argument(
-        "--out", type=Path, help="output folder (default: model/artifacts/<network>, or <network>-seed for --config seed)"
+        "--out",
+        type=Path,
+        help="output folder (default: a new runs/<network>[-seed]-<UTC time>/); "
+        "--out model/artifacts/<name> replaces a shipped model",
     )
+    parser.add_argument("--force", action="store_true", help="write into an --out folder that is not empty (replacing its model)")
     parser.add_argument("--epochs", type=int, help="override the configuration's number of epochs")
     parser.add_argument("--limit", type=int, help="train on the first N training images only (smoke runs)")
     return parser
 
 
+class OutputFolderError(RuntimeError):
+    """An output folder that a run must not write into (it would replace a model without being asked to)."""
+
+
+def run_folder(name: str, now: datetime) -> Path:
+    """A new folder for one run, e.g. runs/lstm-seed-20261130T054512Z."""
+    return RUNS_DIR / f"{name}-{now:%Y%m%dT%H%M%SZ}"
+
+
+def check_output_folder(out_dir: Path, *, force: bool) -> None:
+    """Refuse a file, or a folder holding anything, unless --force says to replace what is there."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputFolderError(f"{out_dir} is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise OutputFolderError(f"{out_dir} is not empty; add --force to replace the model in it")
+
+
+def _drop_stale_onnx(out_dir: Path) -> None:
+    """A model.onnx exported from the replaced model.keras no longer matches it (the service would refuse it)."""
+    onnx_file = out_dir / artifacts.ONNX_FILE
+    if onnx_file.is_file():
+        onnx_file.unlink()
+        print(f"Removed {onnx_file}: it was exported from the replaced model (`rowscan export --onnx` writes a new one)")
+
+
 def run_from_args(args: argparse.Namespace) -> int:
-    default_name = args.network if args.config == "default" else f"{args.network}-{args.config}"
-    out_dir = args.out or artifacts.ARTIFACTS_DIR / default_name
+    name = args.network if args.config == "default" else f"{args.network}-{args.config}"
+    out_dir = args.out or run_folder(name, datetime.now(UTC))
+    try:
+        check_output_folder(out_dir, force=args.force)
+    except OutputFolderError as exc:
+        print(f"rowscan train: {exc}", file=sys.stderr)
+        return 2
+    print(f"Writing to {out_dir}/")
     data = load_mnist(args.data_dir)
     print(f"MNIST from {data.source}: {len(data.train)} train, {len(data.validation)} validation, {len(data.test)} test")
     print(f"Network '{args.network}': {ARCHITECTURES[args.network]}")
@@ -253,11 +292,14 @@ def run_from_args(args: argparse.Namespace) -> int:
         network_name=args.network,
         reference_dir=artifacts.ARTIFACTS_DIR / artifacts.SEED_MODEL,
     )
+    _drop_stale_onnx(out_dir)
     print(
         f"Test accuracy {metrics['test_accuracy']:.2%} ({metrics['test_misses']} misses of {metrics['test_size']}), "
         f"best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {metrics['parameters']:,} parameters, "
-        f"trained in {metrics['training_seconds']:.0f} s on {metrics['training_device']}. Artifacts in {out_dir}"
+        f"trained in {metrics['training_seconds']:.0f} s on {metrics['training_device']}. Artifacts in {out_dir}/"
     )
+    if args.out is None:
+        print(f"Serve it: ROWSCAN_ARTIFACTS_DIR={out_dir.parent} ROWSCAN_MODELS={out_dir.name} rowscan serve")
     return 0
 
 

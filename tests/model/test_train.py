@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from model import artifacts
 from model.data import Mnist, Split
-from model.train import main, train
+from model.train import main, run_folder, train
 
 
 def tiny_mnist(rng: np.random.Generator) -> Mnist:
@@ -49,7 +53,51 @@ def test_saved_model_has_no_optimizer_state(tmp_path):
     assert size < 700_000  # 136,586 float32 weights are 546 kB; Adam's two moments would triple it
 
 
-def test_cli_trains_from_an_mnist_folder(tmp_path, fake_mnist):
-    out = tmp_path / "cli"
-    assert main(["--config", "seed", "--data-dir", str(fake_mnist), "--epochs", "1", "--limit", "256", "--out", str(out)]) == 0
+def committed_files() -> dict[Path, int]:
+    return {path: path.stat().st_mtime_ns for path in artifacts.ARTIFACTS_DIR.rglob("*") if path.is_file()}
+
+
+def test_cli_writes_a_new_run_folder_by_default(tmp_path, fake_mnist, monkeypatch, capsys):
+    """A trial run must never replace the committed models: it gets its own runs/<name>-<UTC time>/."""
+    monkeypatch.chdir(tmp_path)
+    before = committed_files()
+    assert main(["--config", "seed", "--data-dir", str(fake_mnist), "--epochs", "1", "--limit", "256"]) == 0
+
+    (run,) = (tmp_path / "runs").iterdir()
+    assert re.fullmatch(r"lstm-seed-\d{8}T\d{6}Z", run.name), run.name
+    assert sorted(p.name for p in run.iterdir()) == sorted(
+        [artifacts.MODEL_FILE, artifacts.METRICS_FILE, artifacts.HISTORY_FILE, artifacts.MISSES_FILE]
+    )
+    assert artifacts.load_metrics(run)["train_size"] == 256
+    out = capsys.readouterr().out
+    assert f"Writing to runs/{run.name}/" in out and f"Artifacts in runs/{run.name}/" in out
+    assert f"ROWSCAN_ARTIFACTS_DIR=runs ROWSCAN_MODELS={run.name} rowscan serve" in out
+    assert committed_files() == before
+
+
+def test_cli_replaces_a_model_only_with_force(tmp_path, fake_mnist, capsys):
+    out = tmp_path / "lstm"
+    out.mkdir()
+    (out / artifacts.MODEL_FILE).write_bytes(b"the model that ships")
+    (out / artifacts.ONNX_FILE).write_bytes(b"exported from it")
+    args = ["--config", "seed", "--data-dir", str(fake_mnist), "--epochs", "1", "--limit", "256", "--out", str(out)]
+
+    assert main(args) == 2
+    assert capsys.readouterr().err == f"rowscan train: {out} is not empty; add --force to replace the model in it\n"
+    assert (out / artifacts.MODEL_FILE).read_bytes() == b"the model that ships"
+
+    assert main([*args, "--force"]) == 0
     assert artifacts.load_metrics(out)["train_size"] == 256
+    assert artifacts.load_keras_model(out).count_params() == 136_586
+    assert not (out / artifacts.ONNX_FILE).exists()  # it belonged to the replaced model.keras
+    assert "Removed" in capsys.readouterr().out
+
+
+def test_cli_refuses_a_file_as_output_folder(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert main(["--out", str(tmp_path / "file")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_run_folders_are_named_by_utc_time():
+    assert run_folder("gru", datetime(2026, 11, 30, 5, 45, 12, tzinfo=UTC)) == Path("runs/gru-20261130T054512Z")
