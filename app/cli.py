@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare_parser.add_argument("--models", help="comma-separated model names (default: the served models, $ROWSCAN_MODELS)")
     compare_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, else Keras's download)")
     compare_parser.add_argument("--redrawn", type=int, default=10_000, help="re-drawn digits to score (default: %(default)s)")
+    compare_parser.add_argument("--per-style", type=int, help="drawings per handwriting style (default: 100)")
     compare_parser.add_argument("--out", type=Path, help="report folder (default: the artifacts folder)")
     compare_parser.set_defaults(handler=compare)
     return parser

@@ -6,9 +6,12 @@ compare` (the style-accuracy column and the model card's "handwriting styles" se
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 from app.preprocess import prepare_image_bytes
 from model.style_benchmark import PER_STYLE, SEED, TEMPLATES, drawings
@@ -45,7 +48,24 @@ def style_scores(predictions: np.ndarray, styles: StyleSet) -> dict[str, object]
     }
 
 
-def samples(styles: StyleSet) -> dict[str, list[list[int]]]:
-    """The first drawing of each style as the model sees it (28x28, 0-255), for the model card."""
-    first = {name: int(np.flatnonzero(styles.styles == name)[0]) for name in styles.names}
-    return {name: np.round(styles.rows[i] * 255).astype(int).tolist() for name, i in first.items()}
+def samples(styles: StyleSet) -> dict[str, str]:
+    """The first drawing of each style as the model sees it: a 28x28 PNG data URL (light ink on dark), for the model card."""
+    urls = {}
+    for name in styles.names:
+        pixels = styles.rows[int(np.flatnonzero(styles.styles == name)[0])]
+        buffer = io.BytesIO()
+        Image.fromarray(np.round(pixels * 255).astype(np.uint8)).save(buffer, format="PNG", optimize=True)
+        urls[name] = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return urls
+
+
+def report(styles: StyleSet, predictions: dict[str, np.ndarray]) -> dict[str, object]:
+    """The styles section of comparison.json: the set, a sample of each style, and every model's scores."""
+    return {
+        "drawings": len(styles.labels),
+        "drawings_per_style": len(styles.labels) // len(styles.names),
+        "names": styles.names,
+        "digits": [int(styles.labels[styles.styles == name][0]) for name in styles.names],
+        "samples": samples(styles),
+        "models": {name: style_scores(predicted, styles) for name, predicted in predictions.items()},
+    }

@@ -54,10 +54,13 @@ def main() -> int:
     for name in styles.names:
         digit = name.split()[0]
         print(f"| {name} | {digit} | " + " | ".join(f"{c['per_style'][name]:.2%}" for c in columns.values()) + " |")
-    print("\nLowest style per model: " + "; ".join(
-        f"{label} {min(c['per_style'], key=c['per_style'].get)} ({min(c['per_style'].values()):.2%})"
-        for label, c in columns.items()
-    ))
+    print(
+        "\nLowest style per model: "
+        + "; ".join(
+            f"{label} {min(c['per_style'], key=c['per_style'].get)} ({min(c['per_style'].values()):.2%})"
+            for label, c in columns.items()
+        )
+    )
     return 0
 
 

@@ -22,15 +22,14 @@ the result as MNIST does (longer side 20 px, centre of mass at the centre of 28x
 Unambiguous by construction: a flag is shorter and steeper than a 7's bar (which is about
 horizontal and at least half the height long), a 7's crossing bar sits below its top bar and
 crosses the stem, and a 2's loop is small and at its foot. `docs/styles.png` shows samples
-(`python -m model.styles --sheet docs/styles.png`). This module shares nothing with the style
+(`python -m model.style_sheet docs/styles.png`). This module shares nothing with the style
 benchmark (model/style_benchmark.py), which measures whether the model generalises.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -44,6 +43,7 @@ BOX = 20
 # The share of each digit's training images given a style (the rest of every class: canvas or angular strokes).
 STYLE_SHARE = {1: 0.6, 7: 0.5, 4: 0.4, 9: 0.3, 2: 0.3}
 OTHER_SHARE = 0.2
+MIN_INK_PIXELS = 12
 LOOPS = {0: 1, 6: 1, 8: 2, 9: 1}  # loops a digit must show before it is thinned and redrawn
 RESTROKE_SHARE = 0.3  # of the styled digits of 1, 7, 4, 9 and 2, also redrawn as canvas strokes
 
@@ -244,6 +244,8 @@ def frame(ink: np.ndarray) -> np.ndarray:
 
 def stylise(image: np.ndarray, label: int, rng: np.random.Generator) -> tuple[np.ndarray, str]:
     """One uint8 28x28 MNIST digit in another style; returns the framed digit and the style's name."""
+    if np.count_nonzero(image > 76) < MIN_INK_PIXELS:  # nothing to draw onto (MNIST has no such digit)
+        return image.copy(), ""
     canvas = Canvas(image)
     width = rng.uniform(2.0, 3.0)
     styles = []
@@ -271,30 +273,8 @@ def stylised(images: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndar
     return np.stack([m[0] for m in made]), labels[chosen].copy(), [m[1] for m in made]
 
 
-def contact_sheet(images: np.ndarray, labels: np.ndarray, seed: int, per_row: int = 16, rows: int = 10) -> Image.Image:
-    """Samples of the styled digits (one row per digit, light ink on dark as the model sees them), 2x size."""
-    rng = np.random.default_rng(seed)
-    tiles = []
-    for digit in range(10):
-        pool = np.flatnonzero(labels == digit)[:per_row]
-        tiles.append(np.concatenate([stylise(images[i], digit, rng)[0] for i in pool], axis=1))
-    sheet = np.concatenate(tiles[:rows], axis=0)
-    return Image.fromarray(sheet).resize((sheet.shape[1] * 2, sheet.shape[0] * 2), Image.Resampling.NEAREST)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write a contact sheet of synthesised handwriting styles.")
-    parser.add_argument("--sheet", required=True, help="PNG file to write")
-    parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR)")
-    parser.add_argument("--seed", type=int, default=12)
-    args = parser.parse_args(argv)
-    from model.data import load_mnist
-
-    train = load_mnist(args.data_dir).train
-    contact_sheet(train.images, train.labels, args.seed).save(args.sheet, optimize=True)
-    print(f"Contact sheet written to {args.sheet}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def with_styles(images: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The digits followed by their styled copies, and how many of each style were added (for metrics.json)."""
+    styled, styled_labels, names = stylised(images, labels, seed)
+    counts = Counter(name or "reframed only" for name in names)
+    return np.concatenate([images, styled]), np.concatenate([labels, styled_labels]), dict(counts.most_common())

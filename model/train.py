@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,76 +31,16 @@ import numpy as np
 import tensorflow as tf
 
 from model import artifacts
-from model.augment import Augmentation, augment_batch
+from model.augment import augment_batch
+from model.callbacks import EpochLog, KeepBestEpoch
 from model.data import Mnist, Split, load_mnist
 from model.environment import device_name, library_versions
 from model.evaluate import evaluate, misses_arrays
 from model.network import ARCHITECTURES, NETWORKS
+from model.recipes import CONFIGS, TrainConfig
+from model.styles import with_styles
 
-SEED = 2026
 RUNS_DIR = Path("runs")  # default output: one new folder per run, relative to the working directory
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    description: str
-    epochs: int
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    cosine_decay: bool = False  # decay the learning rate to ~0 over the run
-    augmentation: Augmentation | None = None
-    seed: int = SEED
-
-
-CONFIGS: dict[str, TrainConfig] = {
-    "seed": TrainConfig(
-        description="The notebook's recipe: Adam 1e-3, batch 128, no augmentation, constant learning rate.",
-        epochs=20,
-    ),
-    "default": TrainConfig(
-        description=(
-            "Shipped: Adam 1e-3 with cosine decay, batch 128, drawing-like augmentation "
-            "(rotation, slant, scale, shift, thicker and thinner strokes)."
-        ),
-        epochs=40,
-        cosine_decay=True,
-        augmentation=Augmentation(),
-    ),
-}
-
-
-class KeepBestEpoch(keras.callbacks.Callback):
-    """Remember the weights of the epoch with the best validation accuracy (ties: lower loss)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.best: tuple[float, float] | None = None
-        self.best_epoch = 0
-        self.best_weights: list[np.ndarray] | None = None
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        logs = logs or {}
-        score = (logs["val_accuracy"], -logs["val_loss"])
-        if self.best is None or score > self.best:
-            self.best, self.best_epoch = score, epoch + 1
-            self.best_weights = self.model.get_weights()
-
-
-class EpochLog(keras.callbacks.Callback):
-    """Per-epoch seconds and learning rate, for history.json."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: list[float] = []
-        self.learning_rates: list[float] = []
-        self._start = 0.0
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self.seconds.append(round(time.perf_counter() - self._start, 2))
-        self.learning_rates.append(float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
 
 
 def training_dataset(split: Split, config: TrainConfig) -> tf.data.Dataset:
@@ -144,17 +84,31 @@ def train(
     limit: int | None = None,
     network_name: str = "lstm",
     reference_dir: Path | None = None,
+    init_from: Path | None = None,
     verbose: int | str = "auto",
 ) -> dict[str, Any]:
-    """Train one network with one configuration, keep the best validation epoch, evaluate on test, write the artifacts."""
+    """Train one network with one configuration, keep the best validation epoch, evaluate on test, write the artifacts.
+
+    `init_from` (a model folder of the same network) starts from its weights: the "styles" recipe fine-tunes that way.
+    """
     config = CONFIGS[config_name]
     build = NETWORKS[network_name]
     if epochs is not None:
         config = dataclasses.replace(config, epochs=epochs)
+    if config.needs_parent and init_from is None:
+        raise ValueError(f"the '{config_name}' recipe fine-tunes a trained model: give --init-from model/artifacts/<name>")
     train_split = data.train if limit is None else Split(data.train.images[:limit], data.train.labels[:limit])
+    added_styles, styles_started = None, time.perf_counter()
+    if config.styles:
+        images, labels, added_styles = with_styles(train_split.images, train_split.labels, config.seed)
+        train_split = Split(images, labels)
+    styles_seconds = time.perf_counter() - styles_started
 
     keras.utils.set_random_seed(config.seed)
     network = build()
+    parent = _parent(init_from, network_name)
+    if parent is not None:
+        network.set_weights(artifacts.load_keras_model(init_from).get_weights())
     steps_per_epoch = -(-len(train_split) // config.batch_size)
     network.compile(
         optimizer=keras.optimizers.Adam(learning_rate(config, steps_per_epoch)),
@@ -210,10 +164,27 @@ def train(
         "training_device": device_name(),
         "data": {"source": data.source, "sha256": data.sha256},
         "notebook_recipe": _reference(reference_dir, out_dir),
+        "parent": parent,
+        "styles_added": added_styles,
+        "styles_seconds": round(styles_seconds, 1) if config.styles else None,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     artifacts.write_json(out_dir / artifacts.METRICS_FILE, metrics)
     return metrics
+
+
+def _parent(init_from: Path | None, network_name: str) -> dict[str, Any] | None:
+    """What a fine-tune started from (its own metrics, so the full recipe stays on record)."""
+    if init_from is None:
+        return None
+    metrics = artifacts.load_metrics(init_from)
+    if metrics.get("network") != network_name:
+        raise ValueError(f"{init_from} holds a '{metrics.get('network')}' network, not '{network_name}'")
+    model_bytes = (init_from / artifacts.MODEL_FILE).read_bytes()
+    keys = ("model", "config_name", "config", "test_accuracy", "epochs_run", "training_seconds", "created")
+    return {"folder": str(init_from), "model_sha256": hashlib.sha256(model_bytes).hexdigest()} | {
+        key: metrics.get(key) for key in keys
+    }
 
 
 def _reference(reference_dir: Path | None, out_dir: Path) -> dict[str, Any] | None:
@@ -242,6 +213,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--force", action="store_true", help="write into an --out folder that is not empty (replacing its model)")
     parser.add_argument("--epochs", type=int, help="override the configuration's number of epochs")
     parser.add_argument("--limit", type=int, help="train on the first N training images only (smoke runs)")
+    parser.add_argument("--init-from", type=Path, help="start from this model folder's weights (required by --config styles)")
     return parser
 
 
@@ -278,6 +250,12 @@ def run_from_args(args: argparse.Namespace) -> int:
     except OutputFolderError as exc:
         print(f"rowscan train: {exc}", file=sys.stderr)
         return 2
+    if CONFIGS[args.config].needs_parent and args.init_from is None:
+        print(
+            f"rowscan train: --config {args.config} fine-tunes a trained model: add --init-from model/artifacts/<name>",
+            file=sys.stderr,
+        )
+        return 2
     print(f"Writing to {out_dir}/")
     data = load_mnist(args.data_dir)
     print(f"MNIST from {data.source}: {len(data.train)} train, {len(data.validation)} validation, {len(data.test)} test")
@@ -291,6 +269,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         limit=args.limit,
         network_name=args.network,
         reference_dir=artifacts.ARTIFACTS_DIR / artifacts.SEED_MODEL,
+        init_from=args.init_from,
     )
     _drop_stale_onnx(out_dir)
     print(

@@ -164,6 +164,7 @@ async def model_page(request: Request) -> HTMLResponse:
 COMPARISON_COLUMNS = (
     ("test_accuracy", "MNIST test accuracy", "high"),
     ("redrawn_accuracy", "Re-drawn accuracy", "high"),
+    ("style_accuracy", "Style accuracy", "high"),
     ("parameters", "Parameters", "low"),
     ("training_seconds", "Training", "low"),
     ("latency_ms_1", "1-digit latency", "low"),
@@ -198,6 +199,7 @@ def comparison_report(settings: Settings, registry: ModelRegistry) -> dict[str, 
         "device": report.get("device"),
         "redrawn_digits": report.get("redrawn_digits"),
         "timing": report.get("timing"),
+        "styles": report.get("styles") if isinstance(report.get("styles"), dict) else None,
     }
 
 
