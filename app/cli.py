@@ -3,6 +3,7 @@
 rowscan train [--config seed|default] [--data-dir DIR] ...   train into runs/<name>-<time>/ (or --out)
 rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
 rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
+rowscan db upgrade | current | revision -m MSG                the database's migrations
 """
 
 from __future__ import annotations
@@ -20,21 +21,26 @@ def serve(args: argparse.Namespace) -> int:
 
     from app.config import get_settings
     from app.registry import check_artifacts, load_registry
+    from app.storage import StorageError, open_database
     from model.artifacts import ArtifactError
 
     settings = get_settings()
     workers = args.workers or settings.workers
     try:
         check_artifacts(settings)  # a missing or unreadable file: one clear line, before TensorFlow starts
+        # Migrate once here, before any worker starts: workers then find the schema up to date.
+        database = open_database(settings)
         if workers == 1:
             # Load here rather than in the lifespan, so a model that fails to load is also one clear line.
             from app.main import create_app
 
             app = create_app(settings)
+            app.state.database = database
             app.state.registry = load_registry(settings, app.state.metrics)
         else:
+            database.close()
             app = "app.main:app"  # each worker process loads its own copy in the lifespan
-    except ArtifactError as exc:
+    except (ArtifactError, StorageError) as exc:
         print(f"rowscan: cannot start: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
@@ -73,6 +79,28 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def db(args: argparse.Namespace) -> int:
+    from app.config import get_settings
+    from app.storage import Database, StorageError
+    from app.storage.migrate import current_revision, new_revision
+
+    database = Database(get_settings().database_url_or_default)
+    try:
+        if args.action == "upgrade":
+            database.open()
+            print(f"{database.name}: at migration {current_revision(database.engine)}")
+        elif args.action == "current":
+            print(f"{database.name}: at migration {current_revision(database.engine) or '(none: empty database)'}")
+        else:
+            new_revision(database.engine, args.message, args.autogenerate)
+    except StorageError as exc:
+        print(f"rowscan: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        database.close()
+    return 0
+
+
 def compare(args: argparse.Namespace) -> int:
     from app.compare import run
 
@@ -99,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     export_parser.add_argument("--model", action="append", help="model name (repeatable; default: the served models, or lstm)")
     export_parser.add_argument("--version", default="1", help="version sub-folder, as TF Serving expects (default: %(default)s)")
     export_parser.set_defaults(handler=export)
+
+    db_parser = commands.add_parser("db", help="the database: apply migrations, show the current one, write a new one")
+    db_parser.add_argument("action", choices=["upgrade", "current", "revision"], help="upgrade: apply pending migrations")
+    db_parser.add_argument("-m", "--message", default="change", help="revision: what the new migration does")
+    db_parser.add_argument("--autogenerate", action="store_true", help="revision: fill it from the table classes")
+    db_parser.set_defaults(handler=db)
 
     compare_parser = commands.add_parser("compare", help="measure every served model side by side and write a report")
     compare_parser.add_argument("--models", help="comma-separated model names (default: the served models, $ROWSCAN_MODELS)")

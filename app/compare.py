@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from app.preprocess import prepare_image_bytes
 from app.style_scores import prepare_style_set
 from app.style_scores import report as styles_report
 from model import artifacts
-from model.data import load_test_set
+from model.data import MnistError, load_test_set
 from model.environment import device_name, library_versions
 from model.evaluate import evaluate
 from model.redrawn import redrawn_set
@@ -239,7 +240,11 @@ def run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     names = args.models.split(",") if args.models else settings.models
-    report = measure(names, args.data_dir, args.redrawn, settings.artifacts_dir, args.per_style)
+    try:
+        report = measure(names, args.data_dir, args.redrawn, settings.artifacts_dir, args.per_style)
+    except MnistError as exc:
+        print(f"rowscan compare: {exc}", file=sys.stderr)
+        return 2
     out = args.out or settings.artifacts_dir
     out.mkdir(parents=True, exist_ok=True)
     artifacts.write_json(out / artifacts.COMPARISON_FILE, report)

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # CORS for API clients on other origins: off unless origins are listed (comma-separated).
     cors_origins: Annotated[list[str], NoDecode] = []
 
+    # Storage: runtime data (the database, fine-tuned model versions) lives under data_dir, created on
+    # first use. The database is a SQLite file there unless database_url names another
+    # (postgresql+psycopg://user:password@host/name).
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"
 
@@ -61,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def image_limits(self) -> Limits:
         return Limits(max_encoded_bytes=self.max_image_bytes, max_pixels=self.max_image_pixels)
+
+    @property
+    def database_url_or_default(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'rowscan.db'}"
 
     def model_dir(self, name: str) -> Path:
         return self.artifacts_dir / name

@@ -26,6 +26,7 @@ from app.routes import api, health, kserve, pages, tfserving
 from app.routes.kserve import InferenceRequest
 from app.routes.tfserving import TFServingRequest
 from app.schemas import BatchRequest, PredictRequest
+from app.storage import open_database
 
 log = logging.getLogger("rowscan")
 
@@ -81,12 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
+        if app.state.database is None:  # `rowscan serve` may have opened (and migrated) it already
+            app.state.database = open_database(settings)
         if app.state.registry is None:  # `rowscan serve` may have loaded the models already
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
         yield
         await app.state.registry.close()
+        app.state.database.close()
         app.state.preprocess_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPIOffline(
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.registry = None  # /readyz answers 503 until the lifespan has loaded the models
+    app.state.database = None
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)

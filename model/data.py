@@ -34,7 +34,11 @@ FILES = {
 }
 
 
-class MnistFileError(ValueError):
+class MnistError(ValueError):
+    """MNIST cannot be had: the message says what is missing and how to point Rowscan at the files."""
+
+
+class MnistFileError(MnistError):
     """A missing, truncated or corrupt IDX file; the message names the file and what was expected."""
 
     def __init__(self, path: Path, problem: str) -> None:
@@ -144,7 +148,13 @@ def _split(images: np.ndarray, labels: np.ndarray, validation_size: int) -> tupl
 def _load_from_keras(validation_size: int) -> Mnist:
     import keras  # deferred: importing TensorFlow costs seconds
 
-    (train_images, train_labels), (test_images, test_labels) = keras.datasets.mnist.load_data()
+    try:
+        (train_images, train_labels), (test_images, test_labels) = keras.datasets.mnist.load_data()
+    except Exception as exc:  # Keras reports a failed download as a bare Exception ("URL fetch failure ...")
+        raise MnistError(
+            f"MNIST_DIR is not set and MNIST could not be downloaded ({exc}); set MNIST_DIR (or --data-dir) "
+            f"to a folder holding {', '.join(FILES)}"
+        ) from exc
     hashes = {
         "train-images": hashlib.sha256(train_images.tobytes()).hexdigest(),
         "train-labels": hashlib.sha256(train_labels.tobytes()).hexdigest(),

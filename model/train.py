@@ -33,7 +33,7 @@ import tensorflow as tf
 from model import artifacts
 from model.augment import augment_batch
 from model.callbacks import EpochLog, KeepBestEpoch
-from model.data import Mnist, Split, load_mnist
+from model.data import Mnist, MnistError, Split, load_mnist
 from model.environment import device_name, library_versions
 from model.evaluate import evaluate, misses_arrays
 from model.network import ARCHITECTURES, NETWORKS
@@ -256,8 +256,12 @@ def run_from_args(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        data = load_mnist(args.data_dir)
+    except MnistError as exc:
+        print(f"rowscan train: {exc}", file=sys.stderr)
+        return 2
     print(f"Writing to {out_dir}/")
-    data = load_mnist(args.data_dir)
     print(f"MNIST from {data.source}: {len(data.train)} train, {len(data.validation)} validation, {len(data.test)} test")
     print(f"Network '{args.network}': {ARCHITECTURES[args.network]}")
     print(f"Config '{args.config}': {CONFIGS[args.config].description}  Device: {device_name()}")

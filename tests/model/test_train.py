@@ -12,6 +12,7 @@ import pytest
 from model import artifacts
 from model.data import Mnist, Split
 from model.train import main, run_folder, train
+from tests.server import free_port, run_rowscan
 
 
 def tiny_mnist(rng: np.random.Generator) -> Mnist:
@@ -125,3 +126,24 @@ def test_style_fine_tune_needs_a_parent_of_the_same_network(tmp_path, fake_mnist
     train("default", tiny_mnist(np.random.default_rng(3)), parent, epochs=1, network_name="cnn", verbose=0)
     with pytest.raises(ValueError, match="holds a 'cnn' network, not 'lstm'"):
         train("styles", tiny_mnist(np.random.default_rng(3)), tmp_path / "b", epochs=1, init_from=parent, verbose=0)
+
+
+def test_offline_without_mnist_dir_says_what_is_missing_in_one_line(tmp_path):
+    """No MNIST_DIR and no network (a proxy that refuses every connection): one line, no traceback."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    env = {"MNIST_DIR": "", "KERAS_HOME": str(tmp_path / "keras"), "https_proxy": closed, "HTTPS_PROXY": closed, "no_proxy": ""}
+    result = run_rowscan(["train", "--epochs", "1", "--out", str(tmp_path / "run")], env=env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("rowscan train:")]
+    assert "MNIST_DIR is not set and MNIST could not be downloaded" in line
+    assert "set MNIST_DIR (or --data-dir) to a folder holding train-images-idx3-ubyte.gz" in line
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_wrong_mnist_dir_is_one_line(tmp_path, capsys):
+    assert main(["--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run")]) == 2
+    assert capsys.readouterr().err == (
+        f"rowscan train: {tmp_path / 'nowhere'}: MNIST directory not found "
+        "(set MNIST_DIR or --data-dir to a folder of the four .gz files)\n"
+    )

@@ -1,0 +1,68 @@
+/* The draw page: the drawing pad, live answers while drawing, and the row-by-row playback of what the
+   LSTM thinks after each of the 28 rows. The root element carries data-state (empty | pending | ready |
+   error), data-requested (current version) and data-seq (version shown): see widgets/live.js. */
+
+import { predict } from "../core/api.js";
+import { ROWS, describe, percent, runnerUp } from "../core/format.js";
+import { createAnnouncer, onLectureChange } from "../core/shell.js";
+import { createLiveDrawing } from "../widgets/live.js";
+import { createPixelGrid } from "../widgets/pixel-grid.js";
+import { answerElements, createAnswerView } from "../widgets/probabilities.js";
+import { createRowPlayer, playerElements } from "../widgets/row-player.js";
+
+const app = document.getElementById("draw-app");
+const announcer = createAnnouncer(app.querySelector("[data-testid=announce]"));
+const view = createAnswerView(answerElements(app));
+const grid = createPixelGrid(app.querySelector("[data-testid=model-input]"));
+const model = app.dataset.model;
+const wantSteps = app.dataset.hasSteps !== "false";
+let result = null; // the answer shown (for the current drawing)
+
+const player = createRowPlayer(playerElements(app.querySelector("[data-testid=player]")), showRow);
+
+const { pad } = createLiveDrawing({
+  root: app,
+  player,
+  request: (image, signal) => predict(wantSteps ? { image, model, steps: true } : { image, model }, signal),
+  onAnswer: (answer) => {
+    result = answer;
+    app.dataset.digit = answer.digit == null ? "" : String(answer.digit);
+    grid.draw(answer.input, 0);
+    player.setSteps(answer.steps || null);
+    player.reset(); // shows the final answer through showRow
+    if (!pad.isDrawing()) announceResult(answer);
+  },
+  onEmpty: () => {
+    result = null;
+    grid.draw(null, 0);
+    player.setSteps(null);
+    view.showEmpty("Draw a digit", "The ten bars show how sure the model is of each digit.");
+    announcer.say("Canvas cleared");
+  },
+  onError: (error) => view.showError("No answer", `The model could not answer: ${error.message}`),
+});
+
+function showRow(row, final) {
+  if (!result) return;
+  if (result.empty) {
+    grid.setRow(0);
+    view.showEmpty("Draw a digit", "Nothing to read yet: the drawing is too small or too faint.");
+    return;
+  }
+  const steps = result.steps;
+  const probabilities = final || !steps ? result.probabilities : steps[row - 1];
+  grid.setRow(final ? 0 : row);
+  const d = view.showDigit(probabilities, final ? "" : "is-row");
+  view.setMessage(d.message);
+  const sure = `${percent(d.confidence)} sure · ${runnerUp(d)}`;
+  view.setDetail(final ? sure : `After row ${row} of ${ROWS}: ${sure}`);
+}
+
+function announceResult(answer) {
+  if (answer.empty || answer.digit == null) return announcer.say("Nothing to read yet");
+  const d = describe(answer.probabilities);
+  announcer.say(d.unsure ? `${d.message} ${d.digit}: ${percent(d.confidence)}` : `Prediction: ${d.digit}, ${percent(d.confidence)} sure`);
+}
+
+onLectureChange(() => grid.redraw());
+app.dataset.ready = "true";
