@@ -151,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return train_main(argv[1:], prog="rowscan train")
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    from app.config import SettingsError
+
+    try:
+        return args.handler(args)
+    except SettingsError as exc:  # one line naming the variable, not a traceback
+        print(f"rowscan: cannot start: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

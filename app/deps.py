@@ -1,22 +1,25 @@
-"""What routes share: the loaded models, the settings, fast JSON in and out, the preprocessing pool."""
+"""What routes share: the loaded models, the settings, bounded and fast JSON in and out.
+
+The app's shared state (app.state, set up by main.create_app and its lifespan) is read here only; routes
+ask for it as dependencies (`registry: Registry`, `settings: SettingsDep`, ...)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
+from app import bounded_json
 from app.config import Settings
 from app.errors import ApiError
+from app.metrics import Metrics
 from app.registry import ModelRegistry
 
-T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -25,16 +28,32 @@ async def _registry(request: Request) -> ModelRegistry:
     return request.app.state.registry
 
 
+async def _registry_if_loaded(request: Request) -> ModelRegistry | None:
+    """None while the models are still loading (the readiness probes say so)."""
+    return getattr(request.app.state, "registry", None)
+
+
 async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def _metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+async def _templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
 Registry = Annotated[ModelRegistry, Depends(_registry)]
+RegistryIfLoaded = Annotated[ModelRegistry | None, Depends(_registry_if_loaded)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
+Templates = Annotated[Jinja2Templates, Depends(_templates)]
 
 
 async def parse_json(request: Request, model: type[M]) -> M:
-    """The body as `model`, parsed and validated in one pass of pydantic's Rust JSON parser.
+    """The body as `model`: counted against the JSON budget, parsed by orjson, validated by pydantic.
 
     The hot routes read their body this way rather than as a FastAPI body parameter: stdlib JSON
     parsing plus validation cost several times more, which is most of a request's CPU time. The
@@ -42,24 +61,35 @@ async def parse_json(request: Request, model: type[M]) -> M:
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise ApiError(415, "unsupported_media_type", f"body of type '{content_type}'; expected Content-Type: application/json")
+    data = load_json(await request.body(), request.app.state.settings)
     try:
-        return model.model_validate_json(await request.body())
+        return model.model_validate(data)
     except ValidationError as exc:
         raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]) from None
 
 
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI `requestBody` for a route that parses its body with `parse_json` (see main.openapi)."""
-    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+def load_json(body: bytes, settings: Settings) -> Any:
+    """Python objects from a JSON body, or a 413 before parsing one that holds too many values (app.bounded_json)."""
+    try:
+        return bounded_json.load(body, settings.json_budget)
+    except bounded_json.JsonTooLarge as exc:
+        limit = settings.max_digits_per_request
+        raise ApiError(413, "too_many_values", f"{exc}: a request carries at most {limit} digits") from None
+    except bounded_json.InvalidJson:
+        raise ApiError(400, "invalid_json", "the body is not valid JSON; expected a JSON object") from None
 
 
-async def off_loop(request: Request, function: Callable[..., T], *args: Any) -> T:
-    """Run CPU work (image decoding and framing) on the app's small preprocessing pool.
+# The models of the bodies that routes parse themselves; main adds their schemas to the OpenAPI document.
+REQUEST_BODIES: list[type[BaseModel]] = []
 
-    A few threads, not anyio's 40: on a small machine more threads only add contention, and
-    each thread's malloc arena keeps memory that makes the process grow under load."""
-    return await asyncio.get_running_loop().run_in_executor(request.app.state.preprocess_pool, function, *args)
+
+def json_body(model: type[BaseModel], also: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`openapi_extra` of a route that parses its body itself (`parse_json`): the docs show `model` as its
+    JSON body (and the other content types in `also`). Declared where the route is; main.py needs no list."""
+    if model not in REQUEST_BODIES:
+        REQUEST_BODIES.append(model)
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}, **(also or {})}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def json_response(content: Any, status_code: int = 200) -> Response:

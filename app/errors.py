@@ -1,12 +1,12 @@
 """One error shape for every failure: `{"error": "<what is wrong, what is expected>", "code": "<stable code>"}`.
 
 TF Serving and KServe clients read `error` as a string, as those servers send it; our own
-API adds `code` (and `details` for malformed bodies). Nothing a client sends ends in a 500.
+API adds `code` (and `details` for malformed bodies). Nothing a client sends ends in a 500; an
+unexpected failure is answered by app.middleware.InternalErrors in the same shape.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import orjson
@@ -14,18 +14,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from app import preprocess
+from app.image_work import ClientGone, ImageTimeout, TooManyPixels
 from app.inference import InferenceTimeout, Overloaded
 from app.registry import UnknownModel
 
-log = logging.getLogger("rowscan")
-
 RETRY_AFTER_S = "1"
+MAX_DETAILS = 5  # a body with thousands of mistakes gets the first few, not an answer as large as the body
 
 INPUT_ERROR_STATUS: dict[type[preprocess.InputError], int] = {
     preprocess.PayloadTooLarge: 413,
     preprocess.ImageTooLarge: 413,
+    TooManyPixels: 413,
     preprocess.UnsupportedFormat: 415,
     preprocess.InvalidBase64: 400,
     preprocess.NotAnImage: 400,
@@ -65,7 +67,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     for error in exc.errors():
         location = [str(part) for part in error.get("loc", ()) if part != "body"]
         details.append({"field": ".".join(location) or "body", "problem": error.get("msg", "invalid")})
-    return details[:20]  # a huge bad body must not make a huge answer
+    return details[:MAX_DETAILS]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -89,6 +91,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def timeout(request: Request, exc: InferenceTimeout) -> Response:
         return error_response(503, "inference_timeout", str(exc), headers={"Retry-After": RETRY_AFTER_S})
 
+    @app.exception_handler(ImageTimeout)
+    async def image_timeout(request: Request, exc: ImageTimeout) -> Response:
+        return error_response(503, "image_timeout", str(exc), headers={"Retry-After": RETRY_AFTER_S})
+
+    @app.exception_handler(ClientGone)
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: Exception) -> Response:
+        # Nobody reads this answer; /metrics counts it (499, as nginx logs a client that closed first).
+        return error_response(499, "client_closed_request", "the client disconnected before the answer")
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if any(error.get("type") == "json_invalid" for error in exc.errors()):
@@ -106,8 +118,3 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             message = f"method {request.method} is not allowed on {request.url.path}"
         return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "the server failed on this request; it has been logged")

@@ -14,18 +14,26 @@ from contextlib import asynccontextmanager
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from app.classroom.live import RoomSignals
+from app.classroom.store import RoomStore
 from app.config import Settings, get_settings
+from app.deps import REQUEST_BODIES
 from app.errors import install_error_handlers
+from app.image_work import ImageWork
 from app.metrics import Metrics
-from app.middleware import BodySizeLimit, RequestMetrics, SecurityHeaders
+from app.middleware import (
+    BodySizeLimit,
+    HeadAsGet,
+    InternalErrors,
+    JsonCORS,
+    RelativeRedirects,
+    RequestMetrics,
+    SecurityHeaders,
+)
 from app.registry import load_registry
-from app.routes import api, health, kserve, pages, tfserving
-from app.routes.kserve import InferenceRequest
-from app.routes.tfserving import TFServingRequest
-from app.schemas import BatchRequest, PredictRequest
+from app.routes import api, classroom, health, kserve, pages, rooms, tfserving
 from app.storage import open_database
 
 log = logging.getLogger("rowscan")
@@ -66,7 +74,7 @@ def _openapi_with_request_models(app: FastAPI, default_openapi) -> dict:
     if app.openapi_schema is None:
         schema = default_openapi()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (PredictRequest, BatchRequest, TFServingRequest, InferenceRequest):
+        for model in REQUEST_BODIES:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition
@@ -82,12 +90,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
+        app.state.image_work = ImageWork(
+            app.state.preprocess_pool,
+            metrics,
+            max_request_pixels=settings.max_request_pixels,
+            max_queued_pixels=settings.max_queued_pixels,
+            timeout_s=settings.image_timeout_s,
+        )
         if app.state.database is None:  # `rowscan serve` may have opened (and migrated) it already
             app.state.database = open_database(settings)
         if app.state.registry is None:  # `rowscan serve` may have loaded the models already
             started = time.perf_counter()
             app.state.registry = load_registry(settings, metrics)
             log.info("ready in %.1f s", time.perf_counter() - started)
+        app.state.rooms = RoomStore(app.state.database.engine, settings.room_idle_expiry_s, settings.max_rooms)
+        app.state.room_signals = RoomSignals()
         yield
         await app.state.registry.close()
         app.state.database.close()
@@ -110,17 +127,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, tfserving, kserve, health, pages):
+    for module in (api, rooms, tfserving, kserve, health, pages, classroom):
         app.include_router(module.router)
     pages.mount_static(app, settings)
 
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
-        )
+    # Innermost first: every answer, a refused body or a 500 included, gets the CORS and security headers.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InternalErrors)
+    if settings.cors_origins:
+        app.add_middleware(JsonCORS, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"])
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RelativeRedirects)
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(HeadAsGet)
     return app
 
 

@@ -32,6 +32,12 @@ class Metrics:
             registry=self.registry,
         )
         self.digits = Counter("rowscan_digits", "Digits answered, by model", ["model"], registry=self.registry)
+        self.abandoned = Counter(
+            "rowscan_image_work_abandoned",
+            "Requests whose image work was given up: client_gone or timeout",
+            ["reason"],
+            registry=self.registry,
+        )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -40,6 +46,9 @@ class Metrics:
     def observe_batch(self, model: str, size: int) -> None:
         self.batch_size.labels(model).observe(size)
         self.digits.labels(model).inc(size)
+
+    def observe_abandoned(self, reason: str) -> None:
+        self.abandoned.labels(reason).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

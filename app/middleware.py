@@ -1,15 +1,27 @@
 """Pure ASGI middleware (microseconds per request, unlike BaseHTTPMiddleware): body size limit,
-security headers, request metrics."""
+internal errors, CORS errors, security headers, relative redirects, request metrics, HEAD.
+
+`app.main.create_app` stacks them so that every answer, a refused body or a 500 included, passes
+through the CORS and security headers."""
 
 from __future__ import annotations
 
+import logging
 import time
+from urllib.parse import urlsplit
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import error_response
 from app.metrics import Metrics
+
+log = logging.getLogger("rowscan")
+MAX_LENGTH_DIGITS = 15  # a Content-Length of more digits is over any limit (and int() refuses 4,301+ digits)
 
 PAGE_CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -24,25 +36,38 @@ DOCS_CSP = (
 DOCS_PATHS = ("/docs", "/redoc")
 
 
+class HttpMiddleware:
+    """Pure ASGI middleware that acts on HTTP requests only (lifespan events pass straight through)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body over the limit of {limit:,} bytes (ROWSCAN_MAX_BODY_BYTES)")
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """413 for bodies over `max_bytes`: at once from Content-Length (the body is never read), else
     as soon as the stream passes the limit. (Starlette's own limiter answers in plain text.)"""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.max_bytes:
+        if not declared.isdigit() or len(declared) > MAX_LENGTH_DIGITS or int(declared) > self.max_bytes:
             await self._refuse(send, bad_header=not declared.isdigit())
             return
         received = 0
@@ -72,16 +97,44 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": content})
 
 
-class SecurityHeaders:
+class InternalErrors(HttpMiddleware):
+    """An unexpected exception becomes a 500 in the house shape here, inside the CORS and security
+    headers, and stops here: the server never sees it, so the connection stays open for the next request."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if started:  # half an answer is out: only closing the connection can tell the client
+                raise
+            answer = error_response(500, "internal_error", "the server failed on this request; it has been logged")
+            await answer(scope, receive, send)
+
+
+class JsonCORS(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the house JSON shape instead of plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        answer = super().preflight_response(request_headers)
+        if answer.status_code < 400:
+            return answer
+        headers = {key: value for key, value in answer.headers.items() if key not in ("content-length", "content-type")}
+        message = f"CORS preflight refused: {bytes(answer.body).decode()} (see ROWSCAN_CORS_ORIGINS)"
+        return error_response(400, "cors_rejected", message, headers=headers)
+
+
+class SecurityHeaders(HttpMiddleware):
     """CSP allowing only this origin (the UI needs nothing else), nosniff, no framing, no referrer."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         csp = (DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else PAGE_CSP).encode()
 
         async def send_with_headers(message: Message) -> None:
@@ -99,17 +152,60 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class RequestMetrics:
+class RelativeRedirects(HttpMiddleware):
+    """A redirect to this server names it by path only. Starlette's trailing-slash redirect builds an
+    absolute URL from the Host header, which any client sets: `Host: evil.example` must not send
+    the browser to evil.example."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+
+        async def send_relative(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message["headers"] = [
+                    (name, _path_only(value) if name.lower() == b"location" else value) for name, value in message["headers"]
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_relative)
+
+
+def _path_only(location: bytes) -> bytes:
+    parts = urlsplit(location.decode("latin-1"))
+    relative = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return relative.encode("latin-1")
+
+
+class HeadAsGet(HttpMiddleware):
+    """HEAD on every GET route: answered as the GET, without the body. (FastAPI routes list GET only,
+    and not every ASGI server drops a HEAD answer's body itself.)"""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        scope["method"] = "GET"  # in place: the router's match (scope["route"]) stays visible to RequestMetrics
+        try:
+            await self.app(scope, receive, send_headers_only)
+        finally:
+            scope["method"] = "HEAD"
+
+
+class RequestMetrics(HttpMiddleware):
     """Count requests and time them, labelled by route template (not raw path: bounded labels)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         scope["rowscan.started"] = started  # routes report elapsed_ms from here
         status = 500

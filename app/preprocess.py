@@ -27,7 +27,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 SIDE = 28
@@ -119,8 +119,9 @@ def decode_base64(text: str, limits: Limits = Limits()) -> bytes:
         raise InvalidBase64(f"image is not valid base64 ({exc}); expected standard base64 or a data: URL") from exc
 
 
-def open_image(data: bytes, limits: Limits = Limits()) -> Image.Image:
-    """Decode image bytes of an allowed format, refusing oversize, bomb-like and animated images."""
+def peek_image(data: bytes, limits: Limits = Limits()) -> Image.Image:
+    """The image's format and size from its header, checked against `limits`; no pixel is decoded yet
+    (so a request's total pixels can be counted before any decoding is paid for)."""
     if len(data) > limits.max_encoded_bytes:
         raise PayloadTooLarge(f"image is {len(data):,} bytes, over the limit of {limits.max_encoded_bytes:,}")
     if not data:
@@ -135,17 +136,30 @@ def open_image(data: bytes, limits: Limits = Limits()) -> Image.Image:
             raise ImageTooLarge(f"image rejected as a decompression bomb ({exc})") from exc
         except (OSError, ValueError, SyntaxError) as exc:
             raise NotAnImage(f"cannot read the image ({exc}); expected {EXPECTED_IMAGE}") from exc
+    width, height = image.size
+    if width * height > limits.max_pixels:
+        raise ImageTooLarge(f"image is {width}x{height} pixels, over the limit of {limits.max_pixels:,} pixels")
+    return image
 
-        width, height = image.size
-        if width * height > limits.max_pixels:
-            raise ImageTooLarge(f"image is {width}x{height} pixels, over the limit of {limits.max_pixels:,} pixels")
+
+def load_image(image: Image.Image) -> Image.Image:
+    """Decode a peeked image's pixels (one still frame only), turned upright as its EXIF says."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         if getattr(image, "n_frames", 1) > 1:
             raise UnsupportedFormat(f"animated {image.format} with {image.n_frames} frames; expected a single still image")
         try:
             image.load()
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             raise NotAnImage(f"the {image.format} image is truncated or corrupt ({exc})") from exc
-    return image
+    return _upright(image)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned as EXIF says: a phone stores a photo taken sideways as the sensor saw it, plus an Orientation tag."""
+    if image.getexif().get(ExifTags.Base.Orientation, 1) == 1:
+        return image  # (exif_transpose would copy the image even then)
+    return ImageOps.exif_transpose(image)
 
 
 def _unidentified(data: bytes) -> InputError:
@@ -299,7 +313,12 @@ def _empty() -> Prepared:
 
 def prepare_image_bytes(data: bytes, limits: Limits = Limits()) -> Prepared:
     """An encoded image file (upload, or the bytes behind base64) -> the 28x28 the network sees."""
-    return frame_like_mnist(image_to_ink(open_image(data, limits)))
+    return prepare_peeked(peek_image(data, limits))
+
+
+def prepare_peeked(image: Image.Image) -> Prepared:
+    """An image opened by `peek_image` (header read, pixels not yet decoded) -> the 28x28 the network sees."""
+    return frame_like_mnist(image_to_ink(load_image(image)))
 
 
 def prepare_image_string(text: str, limits: Limits = Limits()) -> Prepared:

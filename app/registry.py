@@ -6,7 +6,9 @@ preprocess (app.preprocess, in the routes) -> `ServedModel.predict` (batched gra
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import logging
 import platform
 import threading
@@ -18,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
+from app.disagreements import find_disagreements
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
-from model import artifacts
+from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
 
@@ -62,6 +65,11 @@ class ServedModel:
     def has_steps(self) -> bool:
         return self.graph.has_steps
 
+    @functools.cached_property
+    def inspector(self) -> inspect.RecurrentInspector:
+        """The recurrent layer's weights for `explain`, read from the model file on first use (not at start-up)."""
+        return inspect.load(self.directory / artifacts.MODEL_FILE)
+
     async def infer(self, rows: np.ndarray, steps: bool = False) -> Output:
         """Raw probabilities (and per-row answers if asked) for float32 [N, 28, 28]: the tensor APIs use it directly."""
         return await self.batcher.run(rows, steps)
@@ -94,6 +102,7 @@ class ModelRegistry:
         self.models = models
         self.default = default
         self.runtime = runtime  # backend, device, library versions
+        self.disagreements = find_disagreements(list(models.values()))  # once, not per request
 
     def get(self, name: str | None = None) -> ServedModel:
         try:
@@ -123,11 +132,25 @@ def check_artifacts(settings: Settings) -> None:
         artifacts.load_history(directory)
 
 
+METRIC_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "test_accuracy": ((int, float), "a number"),
+    "parameters": (int, "a whole number"),
+    "test_misses": (int, "a whole number"),
+    "confusion_matrix": (list, "a 10x10 list"),
+    "per_class_accuracy": (list, "a list of 10 numbers"),
+}
+
+
 def _check_metrics(directory: Path, metrics: dict[str, Any], misses: Misses) -> None:
     path = directory / artifacts.METRICS_FILE
-    for key in ("test_accuracy", "parameters", "test_misses", "confusion_matrix", "per_class_accuracy"):
+    if not isinstance(metrics, dict):
+        raise ArtifactError(path, f"holds a JSON {type(metrics).__name__}; expected an object of metrics")
+    for key, (kind, expected) in METRIC_TYPES.items():
         if key not in metrics:
             raise ArtifactError(path, f"metrics lack '{key}' (written by another version of `rowscan train`?)")
+        value = metrics[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ArtifactError(path, f"'{key}' is {json.dumps(value)[:40]}; expected {expected}")
     if metrics["test_misses"] != len(misses):
         raise ArtifactError(
             path, f"metrics count {metrics['test_misses']} misses but {artifacts.MISSES_FILE} holds {len(misses)}"

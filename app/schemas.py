@@ -21,7 +21,9 @@ _PIXELS_SCHEMA = {
         {"type": "array", "minItems": 784, "maxItems": 784, "items": _PIXEL},
     ]
 }
-Pixels = Annotated[list[list[float]] | list[float], WithJsonSchema(_PIXELS_SCHEMA)]
+# Any items: check_rows does the checking in one NumPy call; a pydantic union of float lists cost
+# several times more per request and built one error per bad number.
+Pixels = Annotated[list[Any], WithJsonSchema(_PIXELS_SCHEMA)]
 ONE_SOURCE = {"oneOf": [{"required": ["image"]}, {"required": ["pixels"]}]}
 
 PIXELS_DESCRIPTION = (
@@ -34,6 +36,14 @@ IMAGE_DESCRIPTION = (
     "transparent backgrounds allowed. It is cropped, scaled and centred like MNIST."
 )
 MODEL_DESCRIPTION = "Which model answers (see GET /api/models); default: the shipped LSTM."
+EXPLAIN_DESCRIPTION = (
+    "Also return what the recurrent layer did after each row: its hidden state, cell state (LSTM), gates, "
+    "and how much each row mattered (recurrent models; 422 no_explain for the CNN)."
+)
+LABEL_DESCRIPTION = (
+    "The true digit, when known: with 'explain', row_change and row_occlusion follow its probability "
+    "instead of the predicted digit's."
+)
 
 # A 40x40 PNG of a dark vertical stroke on white: a "1", small enough to try in the docs.
 EXAMPLE_IMAGE = (
@@ -60,10 +70,19 @@ class DigitInput(BaseModel):
 class PredictRequest(DigitInput):
     steps: bool = Field(default=False, description="Also return the answer after each of the 28 rows (recurrent models).")
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+    explain: bool = Field(default=False, description=EXPLAIN_DESCRIPTION)
+    label: int | SkipJsonSchema[None] = Field(default=None, ge=0, le=9, description=LABEL_DESCRIPTION)
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={**ONE_SOURCE, "examples": [{"image": EXAMPLE_IMAGE, "steps": False}, {"pixels": [[0.0] * 28] * 28}]},
+        json_schema_extra={
+            **ONE_SOURCE,
+            "examples": [
+                {"image": EXAMPLE_IMAGE, "steps": False},
+                {"pixels": [[0.0] * 28] * 28},
+                {"image": EXAMPLE_IMAGE, "steps": True, "explain": True},
+            ],
+        },
     )
 
 
@@ -72,7 +91,9 @@ class BatchRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"inputs": [{"image": EXAMPLE_IMAGE}, {"pixels": [0.0] * 784}]}]}
     )
 
-    inputs: list[DigitInput] = Field(min_length=1, description="Up to 256 digits (ROWSCAN_MAX_DIGITS_PER_REQUEST).")
+    inputs: list[DigitInput] = Field(
+        min_length=1, fail_fast=True, description="Up to 256 digits (ROWSCAN_MAX_DIGITS_PER_REQUEST)."
+    )  # fail_fast: thousands of bad inputs cost one error, not thousands
     steps: bool = Field(default=False, description="Also return the answer after each row, per digit.")
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
 
@@ -81,6 +102,43 @@ class ModelRef(BaseModel):
     name: str
     version: str
     sha256: str = Field(description="sha256 of the model file: identifies the exact weights")
+
+
+_ROWS_BY_UNITS = "28 rows (the state after reading row 1, 2, ... 28) of H numbers, one per unit (H = the layer's units)"
+# Abridged: real answers have 28 rows of H numbers (LSTM: 128 units; GRU: 150, with update/reset/candidate gates, no cell).
+_EXPLAIN_EXAMPLE = {
+    "hidden": [[0.0, 0.0, 0.0], [-0.012, 0.341, 0.005]],
+    "cell": [[0.0, 0.0, 0.0], [-0.027, 0.712, 0.009]],
+    "gates": {
+        "input": [[0.48, 0.51, 0.5], [0.21, 0.93, 0.47]],
+        "forget": [[0.73, 0.74, 0.73], [0.88, 0.97, 0.62]],
+        "output": [[0.5, 0.49, 0.5], [0.45, 0.66, 0.55]],
+        "candidate": [[0.0, 0.01, 0.0], [-0.13, 0.77, 0.02]],
+    },
+    "row_change": [0.0, 0.0, 0.031, 0.402],
+    "row_occlusion": [0.0, 0.0, 0.004, 0.118],
+}
+
+
+class Explain(BaseModel):
+    """Inside the recurrent layer, computed from the model's own weights (see model/inspect.py)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXPLAIN_EXAMPLE]})
+
+    hidden: list[list[float]] = Field(description=f"Hidden state: {_ROWS_BY_UNITS}.")
+    cell: list[list[float]] | None = Field(default=None, description=f"LSTM only: the cell state (its memory), {_ROWS_BY_UNITS}.")
+    gates: dict[str, list[list[float]]] = Field(
+        description="Gate activations while reading each row, each 28xH. LSTM: input, forget, output (0..1) and candidate "
+        "(-1..1); GRU: update, reset (0..1) and candidate (-1..1)."
+    )
+    row_change: list[float] = Field(
+        description="28 numbers: how much reading each row changed the probability of the scored digit (the true one given as "
+        "'label', else the predicted one), from the answers after rows t-1 and t."
+    )
+    row_occlusion: list[float] = Field(
+        description="28 numbers: how much the scored digit's final probability drops with that row blanked (0 for blank rows; "
+        "negative where the row argued against it)."
+    )
 
 
 class DigitResult(BaseModel):
@@ -93,6 +151,9 @@ class DigitResult(BaseModel):
     input: list[list[float]] = Field(description="The 28x28 input the model saw, light ink on dark, in [0, 1].")
     steps: list[list[float]] | None = Field(
         default=None, description="When asked: 28 lists of 10 probabilities, the answer after reading rows 1..28."
+    )
+    explain: Explain | None = Field(
+        default=None, description="When asked (`explain`): inside the recurrent layer; null when nothing was drawn."
     )
 
 

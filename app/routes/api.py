@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, TypeVar
 
 import numpy as np
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from PIL import Image
+from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_body, json_response, off_loop, parse_json
+from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
+from app.disagreements import Disagreement
 from app.errors import ApiError
-from app.registry import Prediction, ServedModel
+from app.explain import check_explainable
+from app.explain import explain as explain_answer
+from app.registry import ModelRegistry, Prediction, ServedModel
 from app.schemas import (
     ERROR_RESPONSES,
+    EXPLAIN_DESCRIPTION,
+    LABEL_DESCRIPTION,
     BatchRequest,
     BatchResponse,
     DigitInput,
@@ -28,6 +35,16 @@ from app.schemas import (
 from model.artifacts import COMPARISON_FILE, load_json
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
+T = TypeVar("T")
+
+
+class IndexConvertor(IntegerConvertor):
+    """A test-set index in a path: at most 9 digits, so a 4,301-digit one is a 404 rather than a failed int()."""
+
+    regex = "[0-9]{1,9}"
+
+
+register_url_convertor("test_index", IndexConvertor())
 
 
 def _elapsed_ms(request: Request) -> float:
@@ -47,9 +64,9 @@ def _result(prediction: Prediction) -> dict:
     return result
 
 
-def _served_for(request: Request, model: str | None, steps: bool) -> ServedModel:
+def _served_for(registry: ModelRegistry, model: str | None, steps: bool) -> ServedModel:
     """The model asked for (404 if not served), refusing `steps` from models without per-row answers."""
-    served = request.app.state.registry.get(model)
+    served = registry.get(model)
     if steps and not served.has_steps:
         raise ApiError(
             422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'"
@@ -63,17 +80,14 @@ def _answer(request: Request, served: ServedModel, fields: dict) -> Response:
 
 
 async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
-    """Pixels are cheap and prepared here; images (decode, framing) go to a worker thread."""
-
-    def prepare_all() -> list[preprocess.Prepared]:
-        return [
-            preprocess.prepare_pixels(item.pixels) if item.image is None else preprocess.prepare_image_string(item.image, limits)
-            for item in inputs
-        ]
-
-    if all(item.image is None for item in inputs):
-        return prepare_all()
-    return await off_loop(request, prepare_all)
+    """Pixels are cheap and prepared here; images go through the app's bounded image work (app.image_work)."""
+    images = [position for position, item in enumerate(inputs) if item.image is not None]
+    encoded = [preprocess.decode_base64(inputs[position].image, limits) for position in images]
+    decoded = dict(zip(images, await request.app.state.image_work.prepare(request, encoded, limits), strict=True))
+    return [
+        decoded[position] if position in decoded else preprocess.prepare_pixels(item.pixels)
+        for position, item in enumerate(inputs)
+    ]
 
 
 @router.post(
@@ -82,30 +96,42 @@ async def _prepare(request: Request, inputs: list[DigitInput], limits: preproces
     openapi_extra=json_body(PredictRequest),
     summary="Predict one digit (image or pixels)",
 )
-async def predict(request: Request) -> Response:
+async def predict(request: Request, registry: Registry, settings: SettingsDep) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
-    all ten probabilities, the 28x28 input the model saw and, with `steps`, the answer after each row."""
+    all ten probabilities, the 28x28 input the model saw, with `steps` the answer after each row and, with
+    `explain`, the recurrent layer's memory and gates after each row and how much each row mattered."""
     body = await parse_json(request, PredictRequest)
-    served = _served_for(request, body.model, body.steps)
-    prepared = await _prepare(request, [body], request.app.state.settings.image_limits)
+    served = _served_for(registry, body.model, body.steps)
+    check_explainable(served, body.explain)
+    prepared = await _prepare(request, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
-    return _answer(request, served, _result(prediction))
+    result = _result(prediction)
+    if body.explain:
+        result["explain"] = await explain_answer(request, served, prediction, body.label)
+    return _answer(request, served, result)
 
 
 @router.post("/predict/upload", response_model=PredictResponse, summary="Predict one digit from an uploaded image file")
 async def predict_upload(
     request: Request,
+    registry: Registry,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
+    explain: Annotated[bool, Query(description=EXPLAIN_DESCRIPTION)] = False,
+    label: Annotated[int | None, Query(ge=0, le=9, description=LABEL_DESCRIPTION)] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
-    served = _served_for(request, model, steps)
+    served = _served_for(registry, model, steps)
+    check_explainable(served, explain)
     data = await file.read(settings.max_image_bytes + 1)
-    prepared = await off_loop(request, preprocess.prepare_image_bytes, data, settings.image_limits)
-    [prediction] = await served.predict([prepared], with_steps=steps)
-    return _answer(request, served, _result(prediction))
+    prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
+    [prediction] = await served.predict(prepared, with_steps=steps)
+    result = _result(prediction)
+    if explain:
+        result["explain"] = await explain_answer(request, served, prediction, label)
+    return _answer(request, served, result)
 
 
 @router.post(
@@ -114,15 +140,14 @@ async def predict_upload(
     openapi_extra=json_body(BatchRequest),
     summary="Predict up to 256 digits in one request",
 )
-async def predict_batch(request: Request) -> Response:
+async def predict_batch(request: Request, registry: Registry, settings: SettingsDep) -> Response:
     """Each input is an image or pixels, as for /api/predict; results come back in the same order."""
     body = await parse_json(request, BatchRequest)
-    settings = request.app.state.settings
     if len(body.inputs) > settings.max_digits_per_request:
         raise ApiError(
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
-    served = _served_for(request, body.model, body.steps)
+    served = _served_for(registry, body.model, body.steps)
     prepared = await _prepare(request, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, {"results": [_result(p) for p in predictions]})
@@ -169,6 +194,18 @@ async def list_models(registry: Registry) -> Response:
     )
 
 
+def paginate(items: Sequence[T], page: int, per_page: int, to_json: Callable[[T], dict]) -> dict:
+    """One page of a list, as every paged answer words it: total, page, per_page, pages, items."""
+    start = (page - 1) * per_page
+    return {
+        "total": len(items),
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-len(items) // per_page)),
+        "items": [to_json(item) for item in items[start : start + per_page]],
+    }
+
+
 def _miss_item(served: ServedModel, position: int) -> dict:
     misses = served.misses
     probabilities = misses.probabilities[position]
@@ -203,16 +240,8 @@ async def list_misses(
     if predicted is not None:
         keep &= misses.predictions == predicted
     positions = np.flatnonzero(keep)
-    start = (page - 1) * per_page
     return json_response(
-        {
-            "model": served.name,
-            "total": len(positions),
-            "page": page,
-            "per_page": per_page,
-            "pages": max(1, -(-len(positions) // per_page)),
-            "items": [_miss_item(served, int(p)) for p in positions[start : start + per_page]],
-        }
+        {"model": served.name, **paginate(positions, page, per_page, lambda position: _miss_item(served, int(position)))}
     )
 
 
@@ -224,40 +253,10 @@ async def disagreements(
 ) -> Response:
     """Every test digit some model misses, where not all models give the same answer: each model's
     answer, which are right, and the digit's image. Needs at least two served models to say anything."""
-    models = list(registry.models.values())
-    answers: dict[int, dict[str, int]] = {}
-    truth: dict[int, int] = {}
-    source: dict[int, str] = {}
-    for served in models:
-        for index, true, predicted in zip(
-            served.misses.indices.tolist(), served.misses.labels.tolist(), served.misses.predictions.tolist(), strict=True
-        ):
-            answers.setdefault(index, {})[served.name] = predicted
-            truth[index] = true
-            source.setdefault(index, served.name)
-    items = []
-    for index in sorted(answers):
-        predictions = {served.name: answers[index].get(served.name, truth[index]) for served in models}
-        if len(set(predictions.values())) > 1:
-            items.append(
-                {
-                    "index": index,
-                    "true": truth[index],
-                    "predictions": predictions,
-                    "correct": [name for name, digit in predictions.items() if digit == truth[index]],
-                    "image_url": f"/api/misses/{index}.png?model={source[index]}",
-                    "detail_url": f"/api/misses/{index}?model={source[index]}",
-                }
-            )
-    start = (page - 1) * per_page
     return json_response(
         {
-            "models": [served.name for served in models],
-            "total": len(items),
-            "page": page,
-            "per_page": per_page,
-            "pages": max(1, -(-len(items) // per_page)),
-            "items": items[start : start + per_page],
+            "models": list(registry.models),
+            **paginate(registry.disagreements, page, per_page, Disagreement.as_json),
         }
     )
 
@@ -277,7 +276,7 @@ def _position(served: ServedModel, index: int) -> int:
     return int(found[0])
 
 
-@router.get("/misses/{index:int}", response_model=MissDetail, summary="One miss, with its pixels")
+@router.get("/misses/{index:test_index}", response_model=MissDetail, summary="One miss, with its pixels")
 async def miss_detail(registry: Registry, index: int, model: str | None = None) -> Response:
     served = registry.get(model)
     position = _position(served, index)
@@ -286,7 +285,7 @@ async def miss_detail(registry: Registry, index: int, model: str | None = None) 
 
 
 @router.get(
-    "/misses/{index:int}.png",
+    "/misses/{index:test_index}.png",
     summary="The 28x28 image of one miss",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}, "description": "28x28 greyscale PNG"}},

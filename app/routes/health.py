@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.deps import json_response
+from app.deps import MetricsDep, RegistryIfLoaded, json_response
 
 router = APIRouter(tags=["Health"])
 
@@ -16,14 +16,12 @@ async def healthz() -> Response:
 
 
 @router.get("/readyz", summary="Models are loaded and answering", responses={503: {"description": "Still starting"}})
-async def readyz(request: Request) -> Response:
-    registry = getattr(request.app.state, "registry", None)
+async def readyz(registry: RegistryIfLoaded) -> Response:
     if registry is None:
         return json_response({"status": "starting"}, status_code=503)
     return json_response({"status": "ready", "models": list(registry.models)})
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
-    sink = request.app.state.metrics
+async def metrics(sink: MetricsDep) -> Response:
     return Response(sink.render(), media_type=sink.content_type)

@@ -22,15 +22,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_response
+from app.deps import Registry, RegistryIfLoaded, SettingsDep, json_body, json_response, load_json
 from app.errors import ApiError
 from app.registry import ServedModel
+from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v2", tags=["KServe v2 / Open Inference Protocol"], responses=ERROR_RESPONSES)
 
-INPUT_NAME = "rows"
-OUTPUT_NAME = "probabilities"
 HEADER_LENGTH = "inference-header-content-length"
 SERVER_VERSION = "1.0.0"
 
@@ -51,8 +50,8 @@ class RequestedOutput(BaseModel):
 class InferenceRequest(BaseModel):
     id: str | None = None
     parameters: dict[str, Any] | None = None
-    inputs: list[TensorInput] = Field(min_length=1)
-    outputs: list[RequestedOutput] | None = None
+    inputs: list[TensorInput] = Field(min_length=1, fail_fast=True)  # fail_fast: one error for a list of bad ones
+    outputs: list[RequestedOutput] | None = Field(default=None, fail_fast=True)
 
     model_config = {
         "json_schema_extra": {
@@ -76,13 +75,6 @@ class InferenceResponse(BaseModel):
     outputs: list[TensorOutput]
 
 
-def _served(registry, name: str, version: str | None) -> ServedModel:
-    served = registry.get(name)
-    if version is not None and version != served.version:
-        raise ApiError(404, "unknown_version", f"model '{name}' has no version {version}; available: {served.version}")
-    return served
-
-
 @router.get("", summary="Server metadata")
 async def server_metadata() -> Response:
     return json_response({"name": "rowscan", "version": SERVER_VERSION, "extensions": ["binary_tensor_data"]})
@@ -94,8 +86,8 @@ async def live() -> Response:
 
 
 @router.get("/health/ready", summary="Server ready")
-async def ready(request: Request) -> Response:
-    is_ready = request.app.state.registry is not None
+async def ready(registry: RegistryIfLoaded) -> Response:
+    is_ready = registry is not None
     return json_response({"ready": is_ready}, status_code=200 if is_ready else 503)
 
 
@@ -113,29 +105,31 @@ def _metadata(served: ServedModel) -> Response:
 
 @router.get("/models/{name}", summary="Model metadata")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, None))
+    return _metadata(served_version(registry, name, None))
 
 
 @router.get("/models/{name}/versions/{version}", summary="Model metadata of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, version))
+    return _metadata(served_version(registry, name, version))
 
 
 @router.get("/models/{name}/ready", summary="Model ready")
 async def model_ready(name: str, registry: Registry) -> Response:
-    return json_response({"name": name, "ready": bool(_served(registry, name, None))})
+    return json_response({"name": name, "ready": bool(served_version(registry, name, None))})
 
 
 @router.get("/models/{name}/versions/{version}/ready", summary="Model version ready")
 async def model_version_ready(name: str, version: str, registry: Registry) -> Response:
-    return json_response({"name": name, "ready": bool(_served(registry, name, version))})
+    return json_response({"name": name, "ready": bool(served_version(registry, name, version))})
 
 
 def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
     """The JSON header and the binary tensor data after it (binary tensor extension)."""
     if header_length is None:
         return body, b""
-    if not header_length.isdigit() or not 0 < int(header_length) <= len(body):
+    # isascii: "²".isdigit() is true but int() refuses it; the length cap keeps int() from 4,301+ digits
+    fits = header_length.isascii() and header_length.isdigit() and len(header_length) <= 15
+    if not fits or not 0 < int(header_length) <= len(body):
         raise ApiError(
             400, "invalid_request", f"Inference-Header-Content-Length {header_length!r} does not fit a body of {len(body)} bytes"
         )
@@ -187,7 +181,7 @@ def _wants_binary(request: InferenceRequest) -> bool:
 async def _infer(served: ServedModel, request: Request, settings) -> Response:
     header, binary = _split_body(await request.body(), request.headers.get(HEADER_LENGTH))
     try:
-        inference = InferenceRequest.model_validate_json(header)
+        inference = InferenceRequest.model_validate(load_json(header, settings))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
         raise ApiError(400, "invalid_request", f"not a v2 inference request ({problems})") from None
@@ -209,23 +203,20 @@ async def _infer(served: ServedModel, request: Request, settings) -> Response:
     )
 
 
-INFER_DOCS = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/InferenceRequest"}},
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "description": "JSON header of Inference-Header-Content-Length bytes, then raw FP32 tensor data",
-            },
-        },
-    }
-}
+INFER_DOCS = json_body(
+    InferenceRequest,
+    also={
+        "application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"},
+            "description": "JSON header of Inference-Header-Content-Length bytes, then raw FP32 tensor data",
+        }
+    },
+)
 
 
 @router.post("/models/{name}/infer", response_model=InferenceResponse, openapi_extra=INFER_DOCS, summary="Inference")
 async def infer(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(_served(registry, name, None), request, settings)
+    return await _infer(served_version(registry, name, None), request, settings)
 
 
 @router.post(
@@ -235,4 +226,4 @@ async def infer(name: str, request: Request, registry: Registry, settings: Setti
     summary="Inference, one version",
 )
 async def infer_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(_served(registry, name, version), request, settings)
+    return await _infer(served_version(registry, name, version), request, settings)

@@ -19,15 +19,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import preprocess
-from app.deps import Registry, json_body, json_response, off_loop, parse_json
+from app.config import Settings
+from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.registry import ServedModel
+from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
 
 router = APIRouter(prefix="/v1/models", tags=["TensorFlow Serving REST"], responses=ERROR_RESPONSES)
 
-INPUT_NAME = "rows"
-OUTPUT_NAME = "probabilities"
 SIGNATURE = "serving_default"
 
 
@@ -45,13 +45,6 @@ class TFServingRequest(BaseModel):
 class TFServingResponse(BaseModel):
     predictions: list[list[float]] | None = Field(default=None, description="Row format: 10 probabilities per digit.")
     outputs: list[list[float]] | None = Field(default=None, description="Columnar format: the same, under 'outputs'.")
-
-
-def _served(registry, name: str, version: str | None) -> ServedModel:
-    served = registry.get(name)
-    if version is not None and version != served.version:
-        raise ApiError(404, "unknown_version", f"model '{name}' has no version {version}; available: {served.version}")
-    return served
 
 
 def _status(served: ServedModel) -> Response:
@@ -100,8 +93,8 @@ def _instances(body: TFServingRequest) -> tuple[list[Any], str]:
     return inputs, "outputs"
 
 
-def _rows(instances: list[Any], settings) -> np.ndarray:
-    """float32 [N, 28, 28] from instances of floats and/or {"b64": image}."""
+async def _rows(request: Request, instances: list[Any], settings) -> np.ndarray:
+    """float32 [N, 28, 28] from instances of floats and/or {"b64": image} (images through app.image_work)."""
     if not instances:
         raise ApiError(400, "invalid_request", "no instances; expected 1 to 256 digits")
     if len(instances) > settings.max_digits_per_request:
@@ -109,44 +102,44 @@ def _rows(instances: list[Any], settings) -> np.ndarray:
     unwrapped = [item[INPUT_NAME] if isinstance(item, dict) and INPUT_NAME in item else item for item in instances]
     if not any(isinstance(item, dict) for item in unwrapped):
         return preprocess.check_rows(unwrapped, "instances", batched=True)
-    rows = []
+    rows, images = {}, {}
     for position, item in enumerate(unwrapped):
-        if isinstance(item, dict):
-            if set(item) != {"b64"} or not isinstance(item["b64"], str):
-                raise ApiError(
-                    400, "invalid_request", f"instance {position}: expected a 28x28 list, {{'b64': '<image>'}} or {{'rows': ...}}"
-                )
-            rows.append(preprocess.prepare_image_string(item["b64"], settings.image_limits).pixels)
+        if not isinstance(item, dict):
+            rows[position] = preprocess.check_rows(item, f"instance {position}")[0]
+        elif set(item) != {"b64"} or not isinstance(item["b64"], str):
+            raise ApiError(
+                400, "invalid_request", f"instance {position}: expected a 28x28 list, {{'b64': '<image>'}} or {{'rows': ...}}"
+            )
         else:
-            rows.append(preprocess.check_rows(item, f"instance {position}")[0])
-    return np.stack(rows)
+            images[position] = preprocess.decode_base64(item["b64"], settings.image_limits)
+    prepared = await request.app.state.image_work.prepare(request, list(images.values()), settings.image_limits)
+    rows.update((position, digit.pixels) for position, digit in zip(images, prepared, strict=True))
+    return np.stack([rows[position] for position in range(len(unwrapped))])
 
 
 @router.get("/{name}", summary="Model status")
 async def model_status(name: str, registry: Registry) -> Response:
-    return _status(_served(registry, name, None))
+    return _status(served_version(registry, name, None))
 
 
 @router.get("/{name}/versions/{version}", summary="Model status of one version")
 async def model_version_status(name: str, version: str, registry: Registry) -> Response:
-    return _status(_served(registry, name, version))
+    return _status(served_version(registry, name, version))
 
 
 @router.get("/{name}/metadata", summary="Model signature")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, None))
+    return _metadata(served_version(registry, name, None))
 
 
 @router.get("/{name}/versions/{version}/metadata", summary="Model signature of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(_served(registry, name, version))
+    return _metadata(served_version(registry, name, version))
 
 
-async def _predict(request: Request, served: ServedModel) -> Response:
+async def _predict(request: Request, served: ServedModel, settings: Settings) -> Response:
     instances, key = _instances(await parse_json(request, TFServingRequest))
-    settings = request.app.state.settings
-    has_images = any(isinstance(item, dict) for item in instances)  # decoding images: off the event loop
-    rows = await off_loop(request, _rows, instances, settings) if has_images else _rows(instances, settings)
+    rows = await _rows(request, instances, settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
@@ -155,10 +148,10 @@ PREDICT_DOCS = {"response_model": TFServingResponse, "openapi_extra": json_body(
 
 
 @router.post("/{name}:predict", summary="Predict (TF Serving REST)", **PREDICT_DOCS)
-async def predict(name: str, request: Request) -> Response:
-    return await _predict(request, _served(request.app.state.registry, name, None))
+async def predict(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    return await _predict(request, served_version(registry, name, None), settings)
 
 
 @router.post("/{name}/versions/{version}:predict", summary="Predict with one version", **PREDICT_DOCS)
-async def predict_version(name: str, version: str, request: Request) -> Response:
-    return await _predict(request, _served(request.app.state.registry, name, version))
+async def predict_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
+    return await _predict(request, served_version(registry, name, version), settings)

@@ -145,9 +145,9 @@ CATALOGUE = [
     ("huge-values", "POST", "/api/predict", {"json": {"pixels": [1e300] * 784}}, 422, "invalid_pixels"),
     ("0-255-values", "POST", "/api/predict", {"json": {"pixels": [[255] * 28] * 28}}, 422, "invalid_pixels"),
     ("shape-27x28", "POST", "/api/predict", {"json": {"pixels": [[0.0] * 28] * 27}}, 422, "invalid_pixels"),
-    ("shape-28x28x3", "POST", "/api/predict", {"json": {"pixels": [[[0.0] * 3] * 28] * 28}}, 422, "invalid_request"),
+    ("shape-28x28x3", "POST", "/api/predict", {"json": {"pixels": [[[0.0] * 3] * 28] * 28}}, 422, "invalid_pixels"),
     ("785-values", "POST", "/api/predict", {"json": {"pixels": [0.0] * 785}}, 422, "invalid_pixels"),
-    ("nested-strings", "POST", "/api/predict", {"json": {"pixels": [["dark"] * 28] * 28}}, 422, "invalid_request"),
+    ("nested-strings", "POST", "/api/predict", {"json": {"pixels": [["dark"] * 28] * 28}}, 422, "invalid_pixels"),
     ("empty-pixels", "POST", "/api/predict", {"json": {"pixels": []}}, 422, "invalid_pixels"),
     # --- batches
     ("batch-257", "POST", "/api/predict/batch", {"json": {"inputs": [GOOD] * 257}}, 413, "too_many_digits"),
@@ -161,7 +161,7 @@ CATALOGUE = [
     ("unknown-model-v2", "POST", "/v2/models/vgg16/infer", {"json": {"inputs": []}}, 404, "unknown_model"),
     ("unknown-version-v2", "GET", "/v2/models/lstm/versions/99/ready", {}, 404, "unknown_version"),
     # --- v2 protocol details
-    ("v2-invalid-json", "POST", "/v2/models/lstm/infer", {"content": b"{nope", "headers": JSON}, 400, "invalid_request"),
+    ("v2-invalid-json", "POST", "/v2/models/lstm/infer", {"content": b"{nope", "headers": JSON}, 400, "invalid_json"),
     (
         "v2-header-length-too-big",
         "POST",

@@ -6,6 +6,7 @@ missing the suite falls back to its asyncio load client, so this runs either way
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,14 @@ def test_run_all_quick_prints_one_table():
     for label in ("Model alone (`GraphModel`), batch 256", "Model alone (`OnnxModel`), batch 256"):
         assert label in rows
     assert any(label.startswith("Cold start") for label in rows) and any(label.startswith("Server RSS") for label in rows)
+
+
+def test_classroom_smoke_every_drawing_reaches_the_wall():
+    """bench/classroom.py at a small scale (20 students in 2 s, one worker, ONNX Runtime to start fast)."""
+    command = [sys.executable, "bench/classroom.py", "--students", "20", "--seconds", "2", "--workers", "1"]
+    env = {**os.environ, "ROWSCAN_BACKEND": "onnx", "ROWSCAN_MODELS": "lstm"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "answers by status: {'201': 20}" in result.stdout
+    assert "on the wall: 20 (missing 0, duplicated 0)" in result.stdout
+    assert "submit -> wall: median" in result.stdout

@@ -11,14 +11,14 @@ CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-PAGES = ["/", "/compare", "/misses", "/misses?view=disagreements", "/model"]
-NAV = ["Draw", "Compare", "Misses", "Model"]
+PAGES = ["/", "/compare", "/misses", "/misses?view=disagreements", "/model", "/class", "/join"]
+NAV = ["Draw", "Compare", "Misses", "Model", "Class"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_clean(page, path):
     """Loads with the CSP header, no console errors (CSP violations included), nothing from other origins,
-    no inline scripts, handlers or style attributes, and the four pages in the header."""
+    no inline scripts, handlers or style attributes, and the five pages in the header."""
     response = page.goto(path)
     assert response.status == 200
     assert response.headers["content-security-policy"] == CSP

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import app.storage.tables  # noqa: F401  (every table module is imported so autogenerate sees it)
+# every table module is imported so autogenerate sees it
+import app.classroom.tables
+import app.storage.tables  # noqa: F401
 from app.storage.tables import Base
 
 engine = context.config.attributes["engine"]

@@ -1,9 +1,10 @@
 /* The JSON API client: errors carry the API's message ({"error": ..., "code": ...}), and requests where
    only the latest counts. */
 
-/** JSON in, JSON out. options: {method, json (a body to send as JSON), signal}. */
+/** JSON in, JSON out. options: {method, json (a body to send as JSON), headers (added), signal}. */
 export async function api(path, options = {}) {
-  const init = { method: options.method || "GET", headers: { Accept: "application/json" }, signal: options.signal };
+  const headers = { Accept: "application/json", ...options.headers };
+  const init = { method: options.method || "GET", headers, signal: options.signal };
   if (options.json !== undefined) {
     init.method = options.method || "POST";
     init.headers["Content-Type"] = "application/json";

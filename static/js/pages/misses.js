@@ -12,6 +12,7 @@ import { onKeys } from "../core/keys.js";
 import { createAnnouncer, onLectureChange } from "../core/shell.js";
 import { createConfusionMatrix } from "../widgets/confusion-matrix.js";
 import { createDetailDialog, dialogElements } from "../widgets/dialog.js";
+import { createInsidePanel } from "../widgets/inside.js";
 import { createDigitCard, createPagedList, emptyItem, pageFromUrl, pagerElements, showingParts, span, writeGalleryUrl } from "../widgets/gallery.js";
 import { setupModelSelect } from "../widgets/model-select.js";
 import { createPixelGrid } from "../widgets/pixel-grid.js";
@@ -149,12 +150,15 @@ const answer = createAnswerView(answerElements(dialog));
 const grid = createPixelGrid(dialog.querySelector("[data-testid=model-input]"));
 let detail = null; // {item, result}
 const player = createRowPlayer(playerElements(dialog.querySelector("[data-testid=player]")), showRow);
+const insideRoot = dialog.querySelector("[data-testid=inside-panel]"); // "Inside the LSTM": recurrent models only
+const inside = insideRoot ? createInsidePanel(insideRoot) : null;
 
 function showRow(row, final) {
   if (!detail || !detail.result) return;
   const { item, result } = detail;
   const probabilities = final || !result.steps ? result.probabilities : result.steps[row - 1];
   grid.setRow(final ? 0 : row);
+  if (inside) inside.setRow(row, final);
   answer.bars.markTrue(item.true);
   const d = answer.showDigit(probabilities, final ? "" : "is-row");
   const wrong = d.digit !== item.true;
@@ -175,6 +179,7 @@ const detailDialog = createDetailDialog(dialogElements(dialog), {
     detailTitle.textContent = item.title;
     detailSub.textContent = `Test digit #${item.index} · answered ${item.predicted} with ${percent(item.confidence)}`;
     answer.showEmpty("Reading…", "");
+    if (inside) inside.clear("Reading…");
     player.setSteps(null);
     player.reset();
     grid.draw(null, 0);
@@ -184,11 +189,13 @@ const detailDialog = createDetailDialog(dialogElements(dialog), {
     if (!request.current()) return;
     grid.draw(full.pixels, 0);
     const body = wantSteps ? { pixels: full.pixels, model, steps: true } : { pixels: full.pixels, model };
+    if (inside) Object.assign(body, { explain: true, label: item.true }); // rows scored for the true digit
     const result = await predict(body, request.signal);
     if (!request.current()) return;
     detail.result = result;
     grid.draw(result.input, 0);
     player.setSteps(result.steps || null);
+    if (inside) inside.show(result, item.true);
     player.reset();
     const d = describe(result.probabilities);
     announcer.say(`${item.title}: the model answers ${d.digit} with ${percent(d.confidence)}; the true digit is ${item.true}.`, { again: true });
