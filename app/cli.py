@@ -57,9 +57,13 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    from model.tensorflow_start import start_tensorflow
+
+    start_tensorflow()  # before model.export imports it: its start-up lines filtered
     from app.config import get_settings
     from model.artifacts import ArtifactError, load_keras_model
     from model.export import export_onnx, export_saved_model
+    from model.optional import MissingPackage
 
     settings = get_settings()
     try:
@@ -70,7 +74,7 @@ def export(args: argparse.Namespace) -> int:
             return 0
         name = (args.model or [settings.default_model])[0]
         path = export_saved_model(load_keras_model(settings.model_dir(name)), args.saved_model / args.version)
-    except ArtifactError as exc:
+    except (ArtifactError, MissingPackage) as exc:
         print(f"rowscan: {exc}", file=sys.stderr)
         return 2
     print(f"SavedModel written to {path} (signature serving_default: rows [N, 28, 28] float32 -> probabilities [N, 10])")
@@ -102,6 +106,9 @@ def db(args: argparse.Namespace) -> int:
 
 
 def compare(args: argparse.Namespace) -> int:
+    from model.tensorflow_start import start_tensorflow
+
+    start_tensorflow()  # before app.compare imports it: its start-up lines filtered
     from app.compare import run
 
     return run(args)
@@ -111,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rowscan", description="Rowscan: an LSTM that reads handwritten digits row by row.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    # `rowscan train ...` is handed whole to model.train (see main), which has its own --help.
+    # `rowscan train ...` is handed whole to model.train_cli (see main), which has its own --help.
     commands.add_parser("train", help="train a model on MNIST and write its artifacts (rowscan train --help)", add_help=False)
 
     serve_parser = commands.add_parser("serve", help="start the web app and API (uvicorn)")
@@ -147,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]:  # imports TensorFlow; the other commands keep start-up light
-        from model.train import main as train_main
+        from model.train_cli import main as train_main
 
         return train_main(argv[1:], prog="rowscan train")
     args = build_parser().parse_args(argv)

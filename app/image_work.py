@@ -58,6 +58,7 @@ class ImageWork:
         self._timeout_s = timeout_s
         self._queued_pixels = 0
         self._lock = threading.Lock()  # the count is released from the worker threads
+        Image.init()  # Pillow imports its format plugins on first use: ~0.2 s, which would block the first request's loop
 
     @property
     def queued_pixels(self) -> int:

@@ -100,9 +100,10 @@ class OnnxModel:
     """The same network exported to ONNX (`rowscan export --onnx`), run by ONNX Runtime on the CPU."""
 
     def __init__(self, path: Path) -> None:
-        import onnxruntime
-
         from model.artifacts import ONNX_SOURCE_KEY, ONNX_STEPS
+        from model.optional import require
+
+        onnxruntime = require("onnxruntime", needed_for="ROWSCAN_BACKEND=onnx", extra="onnx")
 
         options = onnxruntime.SessionOptions()
         options.inter_op_num_threads = 1

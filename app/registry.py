@@ -27,6 +27,8 @@ from app.preprocess import Prepared
 from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
+from model.optional import MissingPackage
+from model.tensorflow_start import start_tensorflow
 
 log = logging.getLogger("rowscan")
 
@@ -165,8 +167,8 @@ def _load_runner(settings: Settings, directory: Path, metrics: dict[str, Any], s
             raise ArtifactError(path, "ONNX model not found (ROWSCAN_BACKEND=onnx); write it with `rowscan export --onnx`")
         try:
             runner = OnnxModel(path)
-        except ImportError:
-            raise ArtifactError(path, "ROWSCAN_BACKEND=onnx needs ONNX Runtime: pip install -e '.[onnx]'") from None
+        except MissingPackage as exc:
+            raise ArtifactError(path, str(exc)) from None
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ArtifactError(path, f"cannot load the ONNX model ({type(exc).__name__}: {exc})") from exc
         if runner.source_sha256 != sha256:
@@ -211,6 +213,8 @@ def runtime(backend: str) -> dict[str, Any]:
 
 
 def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
+    if settings.backend == "tensorflow":
+        start_tensorflow()  # TensorFlow's start-up lines filtered (model/tensorflow_start.py)
     models = {name: load_model(settings, name, metrics_sink) for name in settings.models}
     registry = ModelRegistry(models, settings.default_model, runtime(settings.backend))
     log.info("models loaded: %s; backend %s on %s", ", ".join(models), registry.runtime["backend"], registry.runtime["device"])

@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
@@ -57,6 +58,11 @@ class Server:
     process: subprocess.Popen
     base_url: str
     ready_s: float
+    log: IO[str]  # what the process has printed (stdout and stderr)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     @property
     def pid(self) -> int:
@@ -91,7 +97,7 @@ def serve(command: list[str], port: int, env: dict[str, str] | None = None) -> I
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"{' '.join(command)} not ready within {READY_TIMEOUT_S:.0f} s")
             time.sleep(0.02)  # fine-grained: this loop measures the cold start
-        yield Server(process, base_url, time.perf_counter() - started)
+        yield Server(process, base_url, time.perf_counter() - started, log)
     finally:
         process.terminate()
         try:

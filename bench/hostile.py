@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import http.client
 import io
 import json
+import os
 import socket
 import statistics
 import sys
@@ -33,20 +35,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import free_port, load_average, rowscan_command, serve
 
 HEALTH_POLL_S = 0.02
+RETRY_AFTER_S = 1.0
+CLIENTS = 4  # clients that send an image batch and hang up together: more than the preprocessing threads
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and all its descendants (a multi-worker server's workers), in MiB."""
-    total, pending = 0.0, [pid]
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (a multi-worker server's workers)."""
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending.extend(int(child) for child in (task / "children").read_text().split())
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")) / 1024
+        found.append(current)
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of the server's processes, in MiB."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            status = Path(f"/proc/{member}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")) / 1024
+    return total
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server's processes have used: unlike wall time, not inflated by
+    other programs competing for the cores."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 
@@ -87,6 +111,7 @@ class Watched:
     health_ms: list[float] = field(default_factory=list)
     idle_rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
+    server_cpu_s: float = 0.0
 
     @property
     def rss_over_idle_mb(self) -> float:
@@ -94,22 +119,32 @@ class Watched:
 
 
 def watch(url: str, pid: int, action: Callable[[], tuple[int, bytes]], timeout: float) -> Watched:
-    """Run `action` in a thread; meanwhile poll /healthz and the server's memory until it returns."""
-    idle = tree_rss_mb(pid)
+    """Run `action` in a thread; meanwhile poll /healthz (one after another) and, in another thread,
+    sample the server's memory every 10 ms, until it returns."""
+    idle, cpu_before = tree_rss_mb(pid), tree_cpu_s(pid)
     result: dict[str, tuple[int, bytes]] = {}
+    samples = [idle]
     started = time.perf_counter()
     worker = threading.Thread(target=lambda: result.setdefault("answer", action()), daemon=True)
     worker.start()
-    health_ms, peak = [], idle
+
+    def sample_memory() -> None:
+        while worker.is_alive():
+            samples.append(tree_rss_mb(pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample_memory, daemon=True)
+    sampler.start()
+    health_ms = []
     while worker.is_alive() and time.perf_counter() - started < timeout:
         health_ms.append(get_ms(url, "/healthz", timeout))
-        peak = max(peak, tree_rss_mb(pid))
         time.sleep(HEALTH_POLL_S)
     worker.join(timeout)
+    sampler.join(timeout)
     seconds = time.perf_counter() - started
-    peak = max(peak, tree_rss_mb(pid))
     status, body = result.get("answer", (0, b"client timed out"))
-    return Watched(status, body, seconds, health_ms, idle, peak)
+    peak = max(*samples, tree_rss_mb(pid))
+    return Watched(status, body, seconds, health_ms, idle, peak, tree_cpu_s(pid) - cpu_before)
 
 
 def many(item: bytes, count: int) -> bytes:
@@ -160,14 +195,16 @@ def huge_bodies(items: int) -> dict[str, tuple[str, bytes]]:
 def report(name: str, watched: Watched) -> None:
     health = watched.health_ms or [float("nan")]
     print(
-        f"{name}: HTTP {watched.status} in {watched.seconds:.2f} s; /healthz meanwhile: {len(watched.health_ms)} polls, "
+        f"{name}: HTTP {watched.status} in {watched.seconds:.2f} s ({watched.server_cpu_s:.2f} s of server CPU); "
+        f"/healthz meanwhile: {len(watched.health_ms)} polls, "
         f"median {statistics.median(health):.1f} ms, max {max(health):.1f} ms; "
         f"RSS idle {watched.idle_rss_mb:.0f} MB, peak {watched.peak_rss_mb:.0f} MB (+{watched.rss_over_idle_mb:.0f} MB)"
     )
 
 
 def run(url: str, pid: int, items: int, images: int, timeout: float) -> None:
-    print(f"server {url} (pid {pid}), load average {load_average():.2f}")
+    waited = wait_until_idle(pid)
+    print(f"server {url} (pid {pid}), idle after {waited:.0f} s; load average {load_average():.2f}")
     for name, (path, body) in huge_bodies(items).items():
         report(f"{name} ({len(body) / 1e6:.1f} MB)", watch(url, pid, lambda p=path, b=body: post(url, p, b, timeout), timeout))
     batch = image_batch(images, 4000)
@@ -175,12 +212,16 @@ def run(url: str, pid: int, items: int, images: int, timeout: float) -> None:
     report(name, watch(url, pid, lambda: post(url, "/api/predict/batch", batch, timeout), timeout))
     normal = small_image_request()
     baseline = statistics.median([_timed(lambda: post(url, "/api/predict", normal, timeout)) for _ in range(5)])
-    hang_up_after_sending(url, "/api/predict/batch", batch)
-    waited = _timed(lambda: post(url, "/api/predict", normal, timeout))
-    print(
-        f"normal image request: {baseline * 1000:.0f} ms alone (median of 5); {waited * 1000:.0f} ms right after "
-        f"a client sent that batch and hung up"
-    )
+    print(f"normal image request alone: {baseline * 1000:.0f} ms (median of 5)")
+    for count in sorted({images, 2}, reverse=True):  # 2 x 16M pixels: the most one request may decode by default
+        body = image_batch(count, 4000)
+        clients = [threading.Thread(target=hang_up_after_sending, args=(url, "/api/predict/batch", body)) for _ in range(CLIENTS)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        print(f"normal image request right after {CLIENTS} clients each sent {count} such images and hung up: ", end="")
+        print(_until_answered(url, normal, timeout))
 
 
 def parse_cost(repeats: int = 3000) -> None:
@@ -219,6 +260,31 @@ def _median_us(action: Callable[[], object], repeats: int) -> float:
         action()
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1e6
+
+
+def _until_answered(url: str, body: bytes, timeout: float) -> str:
+    """A client that honours 503 + Retry-After: what it got first, and how long until it had its answer."""
+    started = time.perf_counter()
+    status, _ = post(url, "/api/predict", body, timeout)
+    first = f"HTTP {status} in {(time.perf_counter() - started) * 1000:.0f} ms"
+    while status == 503 and time.perf_counter() - started < timeout:
+        time.sleep(RETRY_AFTER_S)
+        status, _ = post(url, "/api/predict", body, timeout)
+    if status != 200:
+        raise RuntimeError(f"normal request answered {status}")
+    return f"{first}; answered after {(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def wait_until_idle(pid: int, limit_s: float = 180.0) -> float:
+    """Wait until the server uses under 5% of a core over a second (start-up work, such as background
+    compilation, finished), so that what follows is measured on a quiet server; returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        before = tree_cpu_s(pid)
+        time.sleep(1.0)
+        if tree_cpu_s(pid) - before < 0.05:
+            break
+    return time.perf_counter() - started
 
 
 def _timed(action: Callable[[], tuple[int, bytes]]) -> float:

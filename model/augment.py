@@ -13,22 +13,12 @@ Stateless random ops with a seed per batch make a training run repeatable.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import tensorflow as tf
 
+from model.recipes import Augmentation
+
 CENTRE = 13.5  # pixel-centre of a 28x28 image
-
-
-@dataclass(frozen=True)
-class Augmentation:
-    max_rotation_deg: float = 12.0
-    max_shear: float = 0.25  # horizontal shear factor (slant)
-    min_scale: float = 0.85
-    max_scale: float = 1.15
-    max_shift_px: float = 2.5
-    thicken_probability: float = 0.15
-    thin_probability: float = 0.10
 
 
 def augment_batch(images: tf.Tensor, seed: tf.Tensor, spec: Augmentation) -> tf.Tensor:

@@ -7,6 +7,9 @@ import platform
 
 def device_name() -> str:
     """ "GPU (...)" when TensorFlow sees one (it then places the model there), else "CPU"."""
+    from model.tensorflow_start import start_tensorflow
+
+    start_tensorflow()
     import tensorflow as tf
 
     gpus = tf.config.list_logical_devices("GPU")

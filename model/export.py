@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from model import artifacts
 from model.network import per_row_model, reads_rows
+from model.optional import require
 
 ONNX_OPSET = 17
 ROWS_SPEC = tf.TensorSpec([None, 28, 28], tf.float32, name="rows")
@@ -40,8 +41,9 @@ def export_saved_model(model: keras.Model, path: Path) -> Path:
 
 def export_onnx(directory: Path) -> Path:
     """Write `model.onnx` for the model in `directory` (converted with tf2onnx, one fused LSTM/GRU op)."""
-    import onnx
-    import tf2onnx
+    onnx = require("onnx", needed_for="rowscan export --onnx", extra="onnx")
+    tf2onnx = require("tf2onnx", needed_for="rowscan export --onnx", extra="onnx")
+    from model.onnx_canonical import canonicalize
 
     model = artifacts.load_keras_model(directory)
     if reads_rows(model):
@@ -54,6 +56,7 @@ def export_onnx(directory: Path) -> Path:
         return {output: tf.nn.softmax(network(rows, training=False))}
 
     proto, _ = tf2onnx.convert.from_function(serve, input_signature=[ROWS_SPEC], opset=ONNX_OPSET)
+    canonicalize(proto)  # the same bytes at every export, so re-exporting leaves git status clean
     source = hashlib.sha256((directory / artifacts.MODEL_FILE).read_bytes()).hexdigest()
     onnx.helper.set_model_props(proto, {artifacts.ONNX_SOURCE_KEY: source})
     path = directory / artifacts.ONNX_FILE

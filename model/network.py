@@ -85,11 +85,6 @@ def build_cnn() -> keras.Model:
 
 
 NETWORKS = {"lstm": build_lstm, "gru": build_gru, "cnn": build_cnn}
-ARCHITECTURES = {
-    "lstm": "Dense(128) per row -> LSTM(128) -> Dense(10) from the last row",
-    "gru": "Dense(128) per row -> GRU(150) -> Dense(10) from the last row",
-    "cnn": "Conv(32,3x3) -> pool -> Conv(64,3x3) -> pool -> Dense(128) -> dropout 0.3 -> Dense(10)",
-}
 
 
 def reads_rows(model: keras.Model) -> bool:

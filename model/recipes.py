@@ -1,12 +1,32 @@
-"""Training recipes: what `rowscan train --config NAME` does (one place for every training figure)."""
+"""What `rowscan train` can train: the networks (by name) and the recipes, without TensorFlow.
+
+Kept apart from the training code so that `rowscan train --help`, which lists them, answers at once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.augment import Augmentation
-
 SEED = 2026
+
+ARCHITECTURES = {
+    "lstm": "Dense(128) per row -> LSTM(128) -> Dense(10) from the last row",
+    "gru": "Dense(128) per row -> GRU(150) -> Dense(10) from the last row",
+    "cnn": "Conv(32,3x3) -> pool -> Conv(64,3x3) -> pool -> Dense(128) -> dropout 0.3 -> Dense(10)",
+}
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """How far model/augment.py bends a training digit, each draw uniform within these ranges."""
+
+    max_rotation_deg: float = 12.0
+    max_shear: float = 0.25  # horizontal shear factor (slant)
+    min_scale: float = 0.85
+    max_scale: float = 1.15
+    max_shift_px: float = 2.5
+    thicken_probability: float = 0.15
+    thin_probability: float = 0.10
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -68,13 +69,44 @@ def test_stale_onnx_file_is_refused(tmp_path):
     assert "model.onnx: exported from another model.keras" in result.stderr
 
 
-def test_export_writes_an_onnx_file_that_matches(tmp_path):
+def test_export_reproduces_the_committed_onnx_files_byte_for_byte(tmp_path):
+    """Re-exporting must not change what is committed (an export never dirties git status)."""
+    folder = tmp_path / "artifacts"
+    for name in SERVED:
+        shutil.copytree(artifacts.ARTIFACTS_DIR / name, folder / name)
+        (folder / name / artifacts.ONNX_FILE).unlink()
+    env = {"ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": ",".join(SERVED)}
+    result = run_rowscan(["export", "--onnx"], env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for name in SERVED:
+        exported = (folder / name / artifacts.ONNX_FILE).read_bytes()
+        committed = (artifacts.ARTIFACTS_DIR / name / artifacts.ONNX_FILE).read_bytes()
+        assert exported == committed, f"{name}: `rowscan export --onnx` writes another model.onnx than the committed one"
+
+
+BLOCK_PACKAGES = "import sys; sys.modules.update(dict.fromkeys({packages!r})); from app.cli import main; sys.exit(main({args!r}))"
+
+
+@pytest.mark.parametrize(
+    ("packages", "args", "message"),
+    [
+        (["onnx", "tf2onnx"], ["export", "--onnx", "--model", "cnn"], "rowscan: rowscan export --onnx needs onnx"),
+        (
+            ["onnxruntime"],
+            ["serve", "--port", "1"],
+            "rowscan: cannot start: {folder}/cnn/model.onnx: ROWSCAN_BACKEND=onnx needs onnxruntime",
+        ),
+    ],
+)
+def test_a_missing_optional_package_is_one_line(tmp_path, packages, args, message):
+    """As if the `onnx` extra were not installed (a None in sys.modules makes `import` fail as for an absent package)."""
     folder = tmp_path / "artifacts"
     shutil.copytree(artifacts.ARTIFACTS_DIR / "cnn", folder / "cnn")
-    (folder / "cnn" / artifacts.ONNX_FILE).unlink()
-    result = run_rowscan(["export", "--onnx", "--model", "cnn"], env={"ROWSCAN_ARTIFACTS_DIR": str(folder)})
-    assert result.returncode == 0, result.stderr[-2000:]
-    exported = OnnxModel(folder / "cnn" / artifacts.ONNX_FILE)
-    committed = OnnxModel(artifacts.ARTIFACTS_DIR / "cnn" / artifacts.ONNX_FILE)
-    rows = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
-    np.testing.assert_allclose(exported(rows).probabilities, committed(rows).probabilities, atol=1e-6)
+    env = {**os.environ, "ROWSCAN_ARTIFACTS_DIR": str(folder), "ROWSCAN_MODELS": "cnn", "ROWSCAN_BACKEND": "onnx"}
+    env["ROWSCAN_DATA_DIR"] = str(tmp_path / "data")
+    script = BLOCK_PACKAGES.format(packages=packages, args=args)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("rowscan:")]
+    assert line == message.format(folder=folder) + ", which is not installed: pip install -e '.[onnx]'"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 
@@ -10,15 +11,33 @@ import numpy as np
 import pytest
 import tritonclient.http as triton
 
+from bench.common import rowscan_command, serve
 from model import artifacts
 from tests.app.images import data_url, drawing
-from tests.server import free_port, rowscan_serve, run_rowscan
+from tests.server import free_port, run_rowscan
 
 
 @pytest.fixture(scope="module")
-def server():
-    with rowscan_serve() as base_url:
-        yield base_url
+def server_process():
+    port = free_port()
+    with serve(rowscan_command(port), port) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def server(server_process) -> str:
+    return server_process.base_url
+
+
+def test_start_up_prints_our_lines_and_nothing_alarming(server_process):
+    """The device, the models and the URL; none of TensorFlow's start-up lines (oneDNN, cudart, the cuInit
+    error of a machine without an NVIDIA device: model/tensorflow_start.py), no warning, no traceback."""
+    output = server_process.output()
+    assert re.search(r"models loaded: lstm, gru, cnn; backend tensorflow on (CPU|GPU)", output), output
+    assert f"Uvicorn running on {server_process.base_url}" in output, output
+    assert not re.search(r"^[IWEF]\d{4} ", output, re.MULTILINE), output
+    for alarming in ("cuInit", "InitializeLog", "oneDNN", "cuda", "Traceback", "WARNING", "ERROR"):
+        assert alarming not in output, output
 
 
 def test_predict_over_http(server):

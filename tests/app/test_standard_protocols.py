@@ -142,3 +142,17 @@ def test_v2_errors(client, inputs, fragment):
     response = client.post("/v2/models/lstm/infer", json={"inputs": inputs})
     assert 400 <= response.status_code < 500
     assert fragment in response.json()["error"]
+
+
+def test_an_all_zero_input_is_answered_by_the_model_on_tensor_routes_and_marked_empty_on_ours(client, served):
+    """As the README says: TF Serving and KServe are tensor APIs and answer every tensor with the model's output,
+    as those servers do; /api/predict, made for drawings, marks an empty canvas instead of guessing."""
+    zeros = np.zeros((1, 28, 28), np.float32)
+    expected = keras_probabilities(served, zeros)
+    tf_serving = client.post("/v1/models/lstm:predict", json={"instances": zeros.tolist()}).json()
+    np.testing.assert_allclose(tf_serving["predictions"], expected, atol=1e-5)
+    v2_request = {"inputs": [{"name": "rows", "shape": [1, 28, 28], "datatype": "FP32", "data": [0.0] * 784}]}
+    v2 = client.post("/v2/models/lstm/infer", json=v2_request).json()
+    np.testing.assert_allclose(np.reshape(v2["outputs"][0]["data"], (1, 10)), expected, atol=1e-5)
+    ours = client.post("/api/predict", json={"pixels": zeros[0].tolist()}).json()
+    assert ours["empty"] is True and ours["digit"] is None and ours["probabilities"] == [0.0] * 10

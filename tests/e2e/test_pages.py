@@ -242,3 +242,14 @@ def test_phone_layout(phone_page, artifacts_dir, path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page is wider than the phone"
     name = path.replace("/", "-").replace("?view=", "-")
     page.screenshot(path=str(artifacts_dir / f"phone{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])
+def test_api_docs_load_nothing_from_other_origins(page, path, rendered):
+    """Swagger UI and ReDoc render from the app alone: the page fixture fails the test on any request to
+    another origin (ReDoc's bundle shows its vendor's logo from a CDN) and on console errors (CSP ones included)."""
+    assert page.goto(path).status == 200
+    page.locator(rendered).filter(has_text="Rowscan").first.wait_for()
+    if path == "/redoc":
+        page.get_by_text("API docs by Redocly").wait_for()  # the sidebar footer, where that logo would load
+    page.wait_for_load_state("networkidle")

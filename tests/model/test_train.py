@@ -11,7 +11,8 @@ import pytest
 
 from model import artifacts
 from model.data import Mnist, Split
-from model.train import main, run_folder, train
+from model.train import train
+from model.train_cli import main, run_folder
 from tests.server import free_port, run_rowscan
 
 
