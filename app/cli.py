@@ -106,12 +106,49 @@ def db(args: argparse.Namespace) -> int:
 
 
 def compare(args: argparse.Namespace) -> int:
+    """`rowscan compare`: model/comparison.py measures the served models; what it measures of the service
+    (its drawing preparation, its runners for each backend) is handed to it from here."""
     from model.tensorflow_start import start_tensorflow
 
-    start_tensorflow()  # before app.compare imports it: its start-up lines filtered
-    from app.compare import run
+    start_tensorflow()  # before the imports below load it: its start-up lines filtered
+    from app.config import get_settings
+    from app.inference import GraphModel, OnnxModel, Runner
+    from app.preprocess import prepare_image_bytes
+    from model import comparison
+    from model.artifacts import COMPARISON_FILE, ONNX_FILE
+    from model.data import MnistError
+    from model.optional import MissingPackage
 
-    return run(args)
+    def load_runners(directory: Path, keras_model) -> dict[str, Runner]:
+        graph = GraphModel(keras_model)
+        graph.compile_single_digit()  # as the server does after start-up
+        runners: dict[str, Runner] = {"tensorflow": graph}
+        if (directory / ONNX_FILE).is_file():
+            try:
+                runners["onnx"] = OnnxModel(directory / ONNX_FILE)
+            except MissingPackage as exc:  # the report then has TensorFlow timings only, as without model.onnx
+                print(f"rowscan compare: {exc}; {directory.name}: no ONNX Runtime timings", file=sys.stderr)
+        return runners
+
+    settings = get_settings()
+    names = args.models.split(",") if args.models else settings.models
+    try:
+        report = comparison.measure(
+            names,
+            args.data_dir,
+            args.redrawn,
+            settings.artifacts_dir,
+            prepare_drawing=lambda data: prepare_image_bytes(data).pixels,
+            load_runners=load_runners,
+            per_style=args.per_style,
+        )
+    except MnistError as exc:
+        print(f"rowscan compare: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or settings.artifacts_dir
+    print(comparison.write_report(report, out))
+    print(f"Written: {out / COMPARISON_FILE}, {out / comparison.REPORT_MD}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

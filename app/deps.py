@@ -74,7 +74,8 @@ def load_json(body: bytes, settings: Settings) -> Any:
         return bounded_json.load(body, settings.json_budget)
     except bounded_json.JsonTooLarge as exc:
         limit = settings.max_digits_per_request
-        raise ApiError(413, "too_many_values", f"{exc}: a request carries at most {limit} digits") from None
+        message = f"{exc} (room for {limit} digits of 28x28 numbers, ROWSCAN_MAX_DIGITS_PER_REQUEST)"
+        raise ApiError(413, "too_many_values", message) from None
     except bounded_json.InvalidJson:
         raise ApiError(400, "invalid_json", "the body is not valid JSON; expected a JSON object") from None
 

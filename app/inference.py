@@ -25,9 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
+from model.shapes import ROWS
+
 log = logging.getLogger("rowscan.inference")
 
-SIDE = 28
+SIDE = ROWS  # the model's input is square: model.shapes.ROWS == COLS
 
 
 class Overloaded(RuntimeError):

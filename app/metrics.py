@@ -1,5 +1,7 @@
 """Prometheus metrics for GET /metrics: requests, latency, batch sizes.
 
+Not to be confused with a model's metrics.json (its test scores, `ServedModel.metrics`, the model card).
+
 A registry per app (not the global one) so tests can build many apps in one process.
 With several workers each keeps its own counts.
 """

@@ -30,7 +30,9 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
-SIDE = 28
+from model.shapes import ROWS
+
+SIDE = ROWS  # the model's input is square: model.shapes.ROWS == COLS
 BOX = 20  # the longer side of the ink after size normalisation, as in MNIST
 CENTRE = 14.0  # MNIST's centre of mass sits at pixel (14, 14) (measured: mean 13.99, 14.00)
 

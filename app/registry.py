@@ -28,6 +28,7 @@ from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
 from model.optional import MissingPackage
+from model.shapes import DIGITS, ROWS
 from model.tensorflow_start import start_tensorflow
 
 log = logging.getLogger("rowscan")
@@ -59,13 +60,13 @@ class ServedModel:
     metrics: dict[str, Any]
     history: dict[str, Any]
     misses: Misses
-    graph: Runner
+    runner: Runner  # the forward pass: a traced TensorFlow graph (GraphModel) or an ONNX Runtime session (OnnxModel)
     batcher: MicroBatcher
     version: str = MODEL_VERSION
 
     @property
     def has_steps(self) -> bool:
-        return self.graph.has_steps
+        return self.runner.has_steps
 
     @functools.cached_property
     def inspector(self) -> inspect.RecurrentInspector:
@@ -84,8 +85,8 @@ class ServedModel:
         predictions = []
         for index, prepared in enumerate(inputs):
             if prepared.empty:
-                probabilities = np.zeros(10, np.float32)
-                steps = np.zeros((28, 10), np.float32) if with_steps and self.has_steps else None
+                probabilities = np.zeros(DIGITS, np.float32)
+                steps = np.zeros((ROWS, DIGITS), np.float32) if with_steps and self.has_steps else None
                 predictions.append(Prediction(None, 0.0, probabilities, True, prepared.pixels, steps))
                 continue
             row = row_of[index]
@@ -219,7 +220,7 @@ def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
     registry = ModelRegistry(models, settings.default_model, runtime(settings.backend))
     log.info("models loaded: %s; backend %s on %s", ", ".join(models), registry.runtime["backend"], registry.runtime["device"])
     if settings.xla_single_digit:
-        _compile_single_digit_graphs_in_background([served.graph for served in models.values()])
+        _compile_single_digit_graphs_in_background([served.runner for served in models.values()])
     return registry
 
 

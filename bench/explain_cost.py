@@ -66,7 +66,8 @@ def measure(backend: str, digits: np.ndarray, requests: int) -> list[tuple[str, 
             served = app.state.registry.get()
             recurrence = [_timed(lambda digit=digit: served.inspector.run(digit[None])) for digit in digits for _ in range(3)]
             occlusion = [
-                _timed(lambda digit=digit: served.graph(inspect.occluded_copies(digit.astype(np.float32))[0])) for digit in digits
+                _timed(lambda digit=digit: served.runner(inspect.occluded_copies(digit.astype(np.float32))[0]))
+                for digit in digits
             ]
     name = {"tensorflow": "TensorFlow", "onnx": "ONNX Runtime"}[backend]
     base, full = _median_ms([t for t, _ in plain]), _median_ms([t for t, _ in explained])

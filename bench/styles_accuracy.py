@@ -19,10 +19,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.style_scores import prepare_style_set, style_scores
+from app.preprocess import prepare_image_bytes
 from model import artifacts
 from model.evaluate import predict_probabilities
 from model.style_benchmark import PER_STYLE
+from model.style_scores import prepare_style_set, style_scores
 
 
 def main() -> int:
@@ -35,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
 
     folders = args.artifacts_dir or [artifacts.ARTIFACTS_DIR]
-    styles = prepare_style_set(args.per_style)
+    styles = prepare_style_set(lambda data: prepare_image_bytes(data).pixels, args.per_style)
     columns: dict[str, dict] = {}
     for folder in folders:
         for name in args.models.split(","):

@@ -1,4 +1,4 @@
-"""Where trained models live and how to load them: the one part of `model` the service imports.
+"""Where trained models live and how to load them: what the service reads of what training wrote.
 
 Each model is a folder under `model/artifacts/<name>/` holding:
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from model.shapes import COLS, ROWS
+
 IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
-ROWS = COLS = 28
 VALIDATION_SIZE = 5_000
 
 # file name -> (magic number, expected item count)

@@ -13,8 +13,8 @@ import numpy as np
 import tensorflow as tf
 
 from model.data import Split
+from model.shapes import DIGITS
 
-CLASSES = 10
 EVAL_BATCH = 1_000
 
 
@@ -35,14 +35,14 @@ class Evaluation:
     @property
     def confusion(self) -> np.ndarray:
         """confusion[true, predicted] = count."""
-        matrix = np.zeros((CLASSES, CLASSES), dtype=np.int64)
+        matrix = np.zeros((DIGITS, DIGITS), dtype=np.int64)
         np.add.at(matrix, (self.labels.astype(np.int64), self.predictions), 1)
         return matrix
 
     @property
     def per_class_accuracy(self) -> list[float]:
         matrix = self.confusion
-        return [float(matrix[c, c] / max(matrix[c].sum(), 1)) for c in range(CLASSES)]
+        return [float(matrix[c, c] / max(matrix[c].sum(), 1)) for c in range(DIGITS)]
 
     @property
     def miss_indices(self) -> np.ndarray:

@@ -21,9 +21,10 @@ import tensorflow as tf
 from model import artifacts
 from model.network import per_row_model, reads_rows
 from model.optional import require
+from model.shapes import COLS, ROWS
 
 ONNX_OPSET = 17
-ROWS_SPEC = tf.TensorSpec([None, 28, 28], tf.float32, name="rows")
+ROWS_SPEC = tf.TensorSpec([None, ROWS, COLS], tf.float32, name="rows")
 
 
 def export_saved_model(model: keras.Model, path: Path) -> Path:

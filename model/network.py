@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import keras
 
-ROWS = COLS = 28
-CLASSES = 10
+from model.shapes import COLS, DIGITS, ROWS
+
 PROJECTION_UNITS = 128
 RNN_UNITS = 128
 GRU_UNITS = 150  # 131,222 parameters, close to the LSTM's 136,586
@@ -56,7 +56,7 @@ def build_lstm(units: int = RNN_UNITS, projection_units: int = PROJECTION_UNITS)
     projected = keras.layers.Dense(projection_units, name=PROJECTION)(rows)
     # unit_forget_bias starts the forget gate's bias at 1.0, Keras's form of the notebook's forget_bias=1.0.
     sequence = keras.layers.LSTM(units, return_sequences=True, unit_forget_bias=True, name=RNN)(projected)
-    logits = keras.layers.Dense(CLASSES, name=LOGITS)(LastStep(name=LAST_STEP)(sequence))
+    logits = keras.layers.Dense(DIGITS, name=LOGITS)(LastStep(name=LAST_STEP)(sequence))
     return keras.Model(rows, logits, name="rowscan_lstm")
 
 
@@ -65,7 +65,7 @@ def build_gru(units: int = GRU_UNITS, projection_units: int = PROJECTION_UNITS) 
     rows = keras.Input(shape=(ROWS, COLS), name="rows")
     projected = keras.layers.Dense(projection_units, name=PROJECTION)(rows)
     sequence = keras.layers.GRU(units, return_sequences=True, name=RNN)(projected)
-    logits = keras.layers.Dense(CLASSES, name=LOGITS)(LastStep(name=LAST_STEP)(sequence))
+    logits = keras.layers.Dense(DIGITS, name=LOGITS)(LastStep(name=LAST_STEP)(sequence))
     return keras.Model(rows, logits, name="rowscan_gru")
 
 
@@ -80,7 +80,7 @@ def build_cnn() -> keras.Model:
     x = keras.layers.Flatten(name="flatten")(x)
     x = keras.layers.Dense(128, activation="relu", name="hidden")(x)
     x = keras.layers.Dropout(0.3, name="dropout")(x)
-    logits = keras.layers.Dense(CLASSES, name=LOGITS)(x)
+    logits = keras.layers.Dense(DIGITS, name=LOGITS)(x)
     return keras.Model(rows, logits, name="rowscan_cnn")
 
 

@@ -17,7 +17,7 @@ def keras_probabilities(served, rows: np.ndarray) -> np.ndarray:
     """The reference answer: the Keras model itself, outside the service."""
     import tensorflow as tf
 
-    return tf.nn.softmax(served.graph.keras_model(rows, training=False)).numpy()
+    return tf.nn.softmax(served.runner.keras_model(rows, training=False)).numpy()
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,7 @@ def test_final_answer_from_the_weights_equals_the_served_runtimes(app, client, d
     served = app.state.registry.get(name)
     rows = digits[0]
     mine = served.inspector.run(rows).probabilities
-    np.testing.assert_allclose(mine, served.graph(rows).probabilities, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(mine, served.runner(rows).probabilities, atol=1e-5, rtol=0)
     onnx = OnnxModel(served.directory / artifacts.ONNX_FILE)
     np.testing.assert_allclose(mine, onnx(rows).probabilities, atol=1e-5, rtol=0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -71,17 +72,22 @@ def image_work(pool, metrics=None, **limits) -> ImageWork:
 
 
 def test_queue_is_bounded_in_pixels():
+    image = lossless_webp()
+
     async def scenario():
         with ThreadPoolExecutor(1) as pool:
+            gate = threading.Event()
+            pool.submit(gate.wait)  # the pool's only thread is busy until the gate opens
             work = image_work(pool, max_queued_pixels=20_000_000)
-            first = asyncio.create_task(work.prepare(request_that(disconnects=False), [lossless_webp()], preprocess.Limits()))
+            first = asyncio.create_task(work.prepare(request_that(disconnects=False), [image], preprocess.Limits()))
             await asyncio.sleep(0)  # the first request is admitted (its 16M pixels now queued) and waits on the pool
             assert work.queued_pixels == SIDE * SIDE
             with pytest.raises(Overloaded, match="ROWSCAN_MAX_QUEUED_PIXELS"):
-                await work.prepare(request_that(disconnects=False), [lossless_webp()], preprocess.Limits())
+                await work.prepare(request_that(disconnects=False), [image], preprocess.Limits())
+            gate.set()
             assert (await first)[0].empty  # a blank page: answered, not refused
             assert work.queued_pixels == 0
-            await work.prepare(request_that(disconnects=False), [lossless_webp()], preprocess.Limits())
+            await work.prepare(request_that(disconnects=False), [image], preprocess.Limits())
 
     asyncio.run(scenario())
 
@@ -89,15 +95,20 @@ def test_queue_is_bounded_in_pixels():
 def test_work_is_abandoned_when_the_client_disconnects(decodes):
     metrics = Metrics()
 
+    images = [lossless_webp()] * 2
+
     async def scenario():
         with ThreadPoolExecutor(1) as pool:
+            gate = threading.Event()
+            pool.submit(gate.wait)  # the work cannot start before the client is gone
             work = image_work(pool, metrics)
             with pytest.raises(ClientGone):
-                await work.prepare(request_that(disconnects=True), [lossless_webp()] * 2, preprocess.Limits())
+                await work.prepare(request_that(disconnects=True), images, preprocess.Limits())
+            gate.set()
         return work
 
-    work = asyncio.run(scenario())  # the pool has finished whatever it started
-    assert len(decodes) <= 1, "the second image was decoded for a client that had gone"
+    work = asyncio.run(scenario())  # the pool has run the abandoned work by now
+    assert decodes == [], "images were decoded for a client that had gone"
     assert work.queued_pixels == 0
     assert b'rowscan_image_work_abandoned_total{reason="client_gone"} 1.0' in metrics.render()
 
@@ -105,14 +116,20 @@ def test_work_is_abandoned_when_the_client_disconnects(decodes):
 def test_work_is_abandoned_after_the_timeout(decodes):
     metrics = Metrics()
 
+    images = [lossless_webp()] * 2
+
     async def scenario():
         with ThreadPoolExecutor(1) as pool:
+            gate = threading.Event()
+            pool.submit(gate.wait)  # the work cannot start before the timeout
             work = image_work(pool, metrics, timeout_s=0.001)
             with pytest.raises(ImageTimeout, match="ROWSCAN_IMAGE_TIMEOUT_S"):
-                await work.prepare(request_that(disconnects=False), [lossless_webp()] * 2, preprocess.Limits())
+                await work.prepare(request_that(disconnects=False), images, preprocess.Limits())
+            gate.set()
+        assert work.queued_pixels == 0
 
     asyncio.run(scenario())
-    assert len(decodes) <= 1
+    assert decodes == []
     assert b'rowscan_image_work_abandoned_total{reason="timeout"} 1.0' in metrics.render()
 
 

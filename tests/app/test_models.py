@@ -40,10 +40,10 @@ def test_single_digit_xla_graphs_answer_like_keras(client, app, name):
     from model.network import per_row_model
 
     served = app.state.registry.get(name)
-    graph = GraphModel(served.graph.keras_model)
+    graph = GraphModel(served.runner.keras_model)
     graph.compile_single_digit()
     assert set(graph._single_digit_graphs) == {False, True}  # both graphs compiled and in use
-    per_row = per_row_model(served.graph.keras_model)
+    per_row = per_row_model(served.runner.keras_model)
     for digit in served.misses.images[:3].astype(np.float32)[:, None] / 255.0:
         np.testing.assert_allclose(graph(digit).probabilities, keras_probabilities(served, digit), atol=1e-5)
         expected_steps = tf.nn.softmax(per_row(digit, training=False)).numpy()

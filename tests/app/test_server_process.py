@@ -49,7 +49,7 @@ def test_predict_over_http(server):
 def test_tritonclient_talks_to_the_v2_routes(server, served):
     """tritonclient's HTTP client, with binary tensors (its default) and with JSON tensors."""
     rows = served.misses.images[:4].astype(np.float32) / 255.0
-    expected = served.graph(rows).probabilities
+    expected = served.runner(rows).probabilities
     client = triton.InferenceServerClient(url=server.removeprefix("http://"))
     assert client.is_server_live() and client.is_server_ready() and client.is_model_ready("lstm")
     assert client.get_model_metadata("lstm")["inputs"][0]["shape"] == [-1, 28, 28]

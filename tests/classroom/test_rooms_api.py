@@ -268,3 +268,12 @@ def test_prompted_drawings_become_samples_when_the_lecturer_says_so(rooms_app, r
     rooms_client.put(f"{url}/round", json={"prompt": None}, headers=auth(room))
     send(rooms_client, room, client_id="samples-test")  # a free round has no label: not a sample
     assert len(samples()) == 1
+
+
+def test_join_form_goes_to_the_room_page(rooms_client, room):
+    answer = rooms_client.get("/join", params={"code": f" {room['code'].lower()} "}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/join/{room['code']}"
+    odd = rooms_client.get("/join", params={"code": "ab/../x"}, follow_redirects=False)
+    assert odd.headers["location"] == "/join/AB%2F..%2FX"  # stays one path segment
+    assert rooms_client.get(f"/join/{room['code']}").status_code == 200
+    assert rooms_client.get("/join/AAAAA").status_code == 404 and rooms_client.get("/class/AAAAA").status_code == 404

@@ -1,4 +1,4 @@
-"""Scores on the style benchmark (model/style_benchmark.py), through the service's own preprocessing.
+"""Scores on the style benchmark (model/style_benchmark.py), through the service's own preprocessing (handed in).
 
 Shared by `bench/styles_accuracy.py` (tables per style and per digit, any models) and `rowscan
 compare` (the style-accuracy column and the model card's "handwriting styles" section).
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
-from app.preprocess import prepare_image_bytes
 from model.style_benchmark import PER_STYLE, SEED, TEMPLATES, drawings
 
 
@@ -28,11 +28,11 @@ class StyleSet:
         return [template.name for template in TEMPLATES]
 
 
-def prepare_style_set(per_style: int = PER_STYLE, seed: int = SEED) -> StyleSet:
-    """Every benchmark drawing, decoded and framed by app.preprocess exactly as the API does."""
+def prepare_style_set(prepare_drawing: Callable[[bytes], np.ndarray], per_style: int = PER_STYLE, seed: int = SEED) -> StyleSet:
+    """Every benchmark drawing, made into 28x28 rows by `prepare_drawing` (the service's preprocessing, app.preprocess)."""
     rows, labels, styles = [], [], []
     for drawing in drawings(per_style, seed):
-        rows.append(prepare_image_bytes(drawing.data).pixels)
+        rows.append(prepare_drawing(drawing.data))
         labels.append(drawing.label)
         styles.append(drawing.style)
     return StyleSet(np.stack(rows), np.array(labels), np.array(styles))

@@ -1,48 +1,62 @@
-"""`rowscan compare`: the notebook's closing question, answered with measurements.
+"""The offline comparison behind `rowscan compare`: the notebook's closing question, answered with measurements.
 
 "Can we do better in terms of accuracy, model size, and computational speed?" Every served
 model is measured in one run, in one process, with the same threads:
 
 - MNIST test accuracy (all 10,000) with a 95% Wilson confidence interval;
-- accuracy on re-drawn MNIST (model/redrawn.py, through app.preprocess, as the service sees drawings);
-- accuracy on handwriting styles MNIST lacks (model/style_benchmark.py, through app.preprocess), per style;
+- accuracy on re-drawn MNIST (model/redrawn.py, prepared as the service prepares drawings);
+- accuracy on handwriting styles MNIST lacks (model/style_benchmark.py, prepared the same way), per style;
 - parameters, model file size, training time (from its metrics.json);
 - single-digit latency and batch-64 throughput of the serving graph, TensorFlow (the default
   backend) and ONNX Runtime (when model.onnx exists): medians, models interleaved round by round
   so machine noise hits all of them alike;
 - the test digits each model misses that all the others get right.
 
-Writes `comparison.json` and `comparison.md` (default: model/artifacts/) and prints the table.
+Writes `comparison.json` and `comparison.md` (default: model/artifacts/). The service's parts that are
+measured (how it prepares a drawing, its runners for each backend) are handed in by the caller
+(app/cli.py), so this module, like all of `model`, imports nothing from `app`. (Not to be confused with
+the /compare page, where one drawing is answered live by every served model.)
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
-import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import keras
 import numpy as np
 
-from app.inference import GraphModel, OnnxModel, Runner
-from app.preprocess import prepare_image_bytes
-from app.style_scores import prepare_style_set
-from app.style_scores import report as styles_report
 from model import artifacts
-from model.data import MnistError, load_test_set
+from model.data import load_test_set
 from model.environment import device_name, library_versions
 from model.evaluate import evaluate
-from model.optional import MissingPackage
 from model.redrawn import redrawn_set
 from model.style_benchmark import PER_STYLE
+from model.style_scores import prepare_style_set
+from model.style_scores import report as styles_report
 
 REPORT_MD = "comparison.md"
 TIMING_ROUNDS = 7
+
+
+class Runner(Protocol):
+    """A served model's forward pass, as the service runs it (app.inference's runners)."""
+
+    has_steps: bool
+
+    def __call__(self, rows: np.ndarray) -> Any: ...  # an answer with .probabilities [N, 10]
+
+
+# The service's parts under test: a drawing (PNG bytes) -> the 28x28 rows it would read, and a model folder
+# with its loaded Keras model -> its runners by backend name ("tensorflow" first, then e.g. "onnx").
+PrepareDrawing = Callable[[bytes], np.ndarray]
+LoadRunners = Callable[[Path, keras.Model], dict[str, Runner]]
 
 
 @dataclass
@@ -56,7 +70,8 @@ class Measured:
     batch64_s: dict[str, list[float]] = field(default_factory=dict)
 
     @property
-    def graph(self) -> GraphModel:
+    def runner(self) -> Runner:
+        """The default backend's runner (TensorFlow): accuracy on re-drawn digits is measured with it."""
         return self.runners["tensorflow"]
 
 
@@ -68,21 +83,29 @@ def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, f
     return centre - half, centre + half
 
 
-def _time_calls(graph: Runner, rows: np.ndarray, calls: int) -> float:
+def _time_calls(runner: Runner, rows: np.ndarray, calls: int) -> float:
     started = time.perf_counter()
     for _ in range(calls):
-        graph(rows)
+        runner(rows)
     return (time.perf_counter() - started) / calls
 
 
 def measure(
-    names: list[str], data_dir: str | None, redrawn_count: int, artifacts_dir: Path, per_style: int | None = None
+    names: list[str],
+    data_dir: str | None,
+    redrawn_count: int,
+    artifacts_dir: Path,
+    *,
+    prepare_drawing: PrepareDrawing,
+    load_runners: LoadRunners,
+    per_style: int | None = None,
 ) -> dict[str, Any]:
+    """Every model in `names` (folders of `artifacts_dir`) measured in this process; the report as a dict."""
     test = load_test_set(data_dir)
     drawings = list(redrawn_set(test.images[:redrawn_count], test.labels[:redrawn_count]))
-    redrawn_rows = np.stack([prepare_image_bytes(d.data).pixels for d in drawings])
+    redrawn_rows = np.stack([prepare_drawing(d.data) for d in drawings])
     redrawn_labels = np.array([d.label for d in drawings])
-    style_set = prepare_style_set(per_style or PER_STYLE)
+    style_set = prepare_style_set(prepare_drawing, per_style or PER_STYLE)
 
     measured: list[Measured] = []
     for name in names:
@@ -90,14 +113,7 @@ def measure(
         keras_model = artifacts.load_keras_model(directory)
         predictions = evaluate(keras_model, test).predictions
         file_bytes = (directory / artifacts.MODEL_FILE).stat().st_size
-        graph = GraphModel(keras_model)
-        graph.compile_single_digit()  # as the server does after start-up
-        runners: dict[str, Runner] = {"tensorflow": graph}
-        if (directory / artifacts.ONNX_FILE).is_file():
-            try:
-                runners["onnx"] = OnnxModel(directory / artifacts.ONNX_FILE)
-            except MissingPackage as exc:  # the report then has TensorFlow timings only, as without model.onnx
-                print(f"rowscan compare: {exc}; {name}: no ONNX Runtime timings", file=sys.stderr)
+        runners = load_runners(directory, keras_model)
         measured.append(Measured(name, runners, artifacts.load_metrics(directory), file_bytes, predictions))
 
     one, sixty_four = test.as_float()[:1], test.as_float()[:64]
@@ -114,8 +130,8 @@ def measure(
     for m in measured:
         correct = int((m.test_predictions == test.labels).sum())
         low, high = wilson_interval(correct, len(test))
-        redrawn_right = m.graph(redrawn_rows).probabilities.argmax(axis=1) == redrawn_labels
-        style_predictions[m.name] = m.graph(style_set.rows).probabilities.argmax(axis=1)
+        redrawn_right = m.runner(redrawn_rows).probabilities.argmax(axis=1) == redrawn_labels
+        style_predictions[m.name] = m.runner(style_set.rows).probabilities.argmax(axis=1)
         style_right = style_predictions[m.name] == style_set.labels
         others = [o for o in measured if o is not m]
         only_mine = (m.test_predictions != test.labels) & np.all([o.test_predictions == test.labels for o in others], axis=0)
@@ -123,7 +139,7 @@ def measure(
             {
                 "model": m.name,
                 "architecture": m.metrics.get("architecture"),
-                "reads_rows": m.graph.has_steps,
+                "reads_rows": m.runner.has_steps,
                 "test_accuracy": correct / len(test),
                 "test_accuracy_ci95": [low, high],
                 "test_misses": len(test) - correct,
@@ -239,21 +255,10 @@ def style_table(styles: dict[str, Any]) -> list[str]:
     return lines
 
 
-def run(args: argparse.Namespace) -> int:
-    from app.config import get_settings
-
-    settings = get_settings()
-    names = args.models.split(",") if args.models else settings.models
-    try:
-        report = measure(names, args.data_dir, args.redrawn, settings.artifacts_dir, args.per_style)
-    except MnistError as exc:
-        print(f"rowscan compare: {exc}", file=sys.stderr)
-        return 2
-    out = args.out or settings.artifacts_dir
+def write_report(report: dict[str, Any], out: Path) -> str:
+    """comparison.json and comparison.md in `out`; returns the Markdown."""
     out.mkdir(parents=True, exist_ok=True)
     artifacts.write_json(out / artifacts.COMPARISON_FILE, report)
     text = markdown(report)
     (out / REPORT_MD).write_text(text)
-    print(text)
-    print(f"Written: {out / artifacts.COMPARISON_FILE}, {out / REPORT_MD}")
-    return 0
+    return text
