@@ -27,7 +27,7 @@ from model import artifacts
 from model.augment import augment_batch
 from model.data import Mnist, Split
 from model.environment import device_name, library_versions
-from model.evaluate import evaluate, misses_arrays
+from model.evaluate import evaluate, misses_arrays, scores_on_test
 from model.network import NETWORKS
 from model.recipes import ARCHITECTURES, CONFIGS, TrainConfig
 from model.styles import with_styles
@@ -170,12 +170,7 @@ def train(
         "architecture": ARCHITECTURES[network_name],
         "layers": describe_layers(shipped),
         "parameters": shipped.count_params(),
-        "test_accuracy": test.accuracy,
-        "test_correct": test.correct,
-        "test_size": len(data.test),
-        "test_misses": int(len(test.miss_indices)),
-        "per_class_accuracy": test.per_class_accuracy,
-        "confusion_matrix": test.confusion.tolist(),
+        **scores_on_test(test),
         "validation_accuracy": keep_best.best[0],
         "best_epoch": keep_best.best_epoch,
         "epochs_run": len(epoch_log.seconds),

@@ -64,9 +64,9 @@ def _result(prediction: Prediction) -> dict:
     return result
 
 
-def _served_for(registry: ModelRegistry, model: str | None, steps: bool) -> ServedModel:
-    """The model asked for (404 if not served), refusing `steps` from models without per-row answers."""
-    served = registry.get(model)
+def _served_for(registry: ModelRegistry, model: str | None, steps: bool, version: str | None = None) -> ServedModel:
+    """The model (and version) asked for (404 if not served), refusing `steps` from models without per-row answers."""
+    served = registry.get(model, version)
     if steps and not served.has_steps:
         raise ApiError(
             422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'"
@@ -101,7 +101,7 @@ async def predict(request: Request, registry: Registry, settings: SettingsDep) -
     all ten probabilities, the 28x28 input the model saw, with `steps` the answer after each row and, with
     `explain`, the recurrent layer's memory and gates after each row and how much each row mattered."""
     body = await parse_json(request, PredictRequest)
-    served = _served_for(registry, body.model, body.steps)
+    served = _served_for(registry, body.model, body.steps, body.version)
     check_explainable(served, body.explain)
     prepared = await _prepare(request, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
@@ -121,9 +121,10 @@ async def predict_upload(
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
     explain: Annotated[bool, Query(description=EXPLAIN_DESCRIPTION)] = False,
     label: Annotated[int | None, Query(ge=0, le=9, description=LABEL_DESCRIPTION)] = None,
+    version: Annotated[str | None, Query(description="Which version (default: the promoted one).")] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
-    served = _served_for(registry, model, steps)
+    served = _served_for(registry, model, steps, version)
     check_explainable(served, explain)
     data = await file.read(settings.max_image_bytes + 1)
     prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
@@ -147,7 +148,7 @@ async def predict_batch(request: Request, registry: Registry, settings: Settings
         raise ApiError(
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
-    served = _served_for(registry, body.model, body.steps)
+    served = _served_for(registry, body.model, body.steps, body.version)
     prepared = await _prepare(request, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, {"results": [_result(p) for p in predictions]})
@@ -155,11 +156,14 @@ async def predict_batch(request: Request, registry: Registry, settings: Settings
 
 @router.get("/model", summary="The model card")
 async def model_card(
-    registry: Registry, model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None
+    registry: Registry,
+    model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None,
+    version: Annotated[str | None, Query(description="Default: the promoted version.")] = None,
 ) -> Response:
     """Architecture, parameter count, test accuracy (and the notebook recipe's), per-class accuracy,
-    confusion matrix, training history and configuration, library versions, and the device in use."""
-    served = registry.get(model)
+    confusion matrix, training history and configuration, library versions, the device in use, and
+    every version's lineage (parent, samples used, before/after on MNIST and held-out writers)."""
+    served = registry.get(model, version)
     metrics = served.metrics
     return json_response(
         {
@@ -170,6 +174,7 @@ async def model_card(
             "device": registry.runtime["device"],
             "serving_versions": registry.runtime["versions"],
             "history": served.history,
+            "model_versions": registry.lineage(served.name),
         }
     )
 
@@ -187,6 +192,7 @@ async def list_models(registry: Registry) -> Response:
                     "test_accuracy": served.metrics["test_accuracy"],
                     "test_misses": served.metrics["test_misses"],
                     "has_steps": served.has_steps,
+                    "versions": list(registry.versions[served.name]),
                 }
                 for served in registry.models.values()
             ],
