@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -28,7 +28,6 @@ from app.schemas import (
 from model.artifacts import COMPARISON_FILE, load_json
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
-T = TypeVar("T")
 
 
 def _elapsed_ms(request: Request) -> float:
