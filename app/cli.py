@@ -4,6 +4,7 @@ rowscan train [--config seed|default] [--data-dir DIR] ...   train into runs/<na
 rowscan serve [--host H] [--port P] [--workers N]             start the web app with uvicorn
 rowscan export --saved-model DIR [--model lstm]               a SavedModel for TensorFlow Serving
 rowscan db upgrade | current | revision -m MSG                the database's migrations
+rowscan finetune lstm [--promote]; promote lstm 3; rollback lstm   model versions (app.versions_cli)
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from app import versions_cli
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -140,6 +143,7 @@ def compare(args: argparse.Namespace) -> int:
             settings.artifacts_dir,
             prepare_drawing=lambda data: prepare_image_bytes(data).pixels,
             load_runners=load_runners,
+            per_style=args.per_style,
         )
     except MnistError as exc:
         print(f"rowscan compare: {exc}", file=sys.stderr)
@@ -177,10 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_parser.add_argument("--autogenerate", action="store_true", help="revision: fill it from the table classes")
     db_parser.set_defaults(handler=db)
 
+    versions_cli.add_commands(commands)
+
     compare_parser = commands.add_parser("compare", help="measure every served model side by side and write a report")
     compare_parser.add_argument("--models", help="comma-separated model names (default: the served models, $ROWSCAN_MODELS)")
     compare_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, else Keras's download)")
     compare_parser.add_argument("--redrawn", type=int, default=10_000, help="re-drawn digits to score (default: %(default)s)")
+    compare_parser.add_argument("--per-style", type=int, help="drawings per handwriting style (default: 100)")
     compare_parser.add_argument("--out", type=Path, help="report folder (default: the artifacts folder)")
     compare_parser.set_defaults(handler=compare)
     return parser

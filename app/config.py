@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.bounded_json import JsonBudget
@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
 
+    # Samples people label (POST /api/samples): size limits and a rate per client id (beyond it: 429).
+    max_sample_bytes: int = Field(default=512 * 1024, ge=1024)
+    max_strokes: int = Field(default=64, ge=1)
+    max_stroke_points: int = Field(default=4096, ge=1)  # all strokes together
+    samples_per_minute: float = Field(default=30.0, gt=0)
+    samples_burst: int = Field(default=10, ge=1)
+    # How often a server looks for new model versions and promotions under data_dir/models.
+    version_poll_s: float = Field(default=2.0, gt=0, le=60)
+    # Bearer token for the admin routes (the /samples gallery, listing, deleting, exporting); unset: they are off.
+    admin_token: SecretStr | None = None
     # Class mode: rooms close after this long without activity; at most max_rooms are open at once;
     # each student (browser) may send room_drawings_per_minute drawings a minute to a room. The wall's
     # event stream polls the database every room_poll_s (drawings sent to the same worker arrive at

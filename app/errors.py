@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 from app import preprocess
 from app.image_work import ClientGone, ImageTimeout, TooManyPixels
 from app.inference import InferenceTimeout, Overloaded
-from app.registry import UnknownModel
+from app.registry import UnknownModel, UnknownVersion
 
 RETRY_AFTER_S = "1"
 MAX_DETAILS = 5  # a body with thousands of mistakes gets the first few, not an answer as large as the body
@@ -82,6 +82,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownModel)
     async def unknown_model(request: Request, exc: UnknownModel) -> Response:
         return error_response(404, "unknown_model", str(exc))
+
+    @app.exception_handler(UnknownVersion)
+    async def unknown_version(request: Request, exc: UnknownVersion) -> Response:
+        return error_response(404, "unknown_version", str(exc))
 
     @app.exception_handler(Overloaded)
     async def overloaded(request: Request, exc: Overloaded) -> Response:

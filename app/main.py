@@ -5,6 +5,7 @@ The models are loaded once, in the lifespan, before the first request is accepte
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -34,8 +35,10 @@ from app.middleware import (
     SecurityHeaders,
 )
 from app.registry import load_registry
-from app.routes import api, classroom, health, kserve, pages, rooms, tfserving
+from app.routes import api, classroom, health, kserve, pages, rooms, samples, samples_page, tfserving
+from app.samples.ratelimit import RateLimiter
 from app.storage import open_database
+from app.watcher import watch_versions
 
 log = logging.getLogger("rowscan")
 FAVICON_URL = "/static/favicon.svg"
@@ -107,7 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("ready in %.1f s", time.perf_counter() - started)
         app.state.rooms = RoomStore(app.state.database.engine, settings.room_idle_expiry_s, settings.max_rooms)
         app.state.room_signals = RoomSignals()
+        watcher = asyncio.create_task(watch_versions(app.state.registry, settings, metrics), name="rowscan-versions")
         yield
+        watcher.cancel()
         await app.state.registry.close()
         app.state.database.close()
         app.state.preprocess_pool.shutdown(wait=False, cancel_futures=True)
@@ -127,10 +132,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.registry = None  # /readyz answers 503 until the lifespan has loaded the models
     app.state.database = None
+    app.state.sample_limiter = RateLimiter(settings.samples_per_minute, settings.samples_burst)
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, rooms, tfserving, kserve, health, pages, classroom):
+    for module in (api, samples, rooms, tfserving, kserve, health, pages, samples_page, classroom):
         app.include_router(module.router)
     add_redoc(app, FAVICON_URL)
     pages.mount_static(app, settings)

@@ -24,6 +24,7 @@ from app.disagreements import find_disagreements
 from app.inference import GraphModel, MicroBatcher, OnnxModel, Output, Runner
 from app.metrics import Metrics
 from app.preprocess import Prepared
+from app.versions import SHIPPED_VERSION, VersionStore
 from model import artifacts, inspect
 from model.artifacts import ArtifactError, Misses
 from model.environment import device_name, library_versions
@@ -33,13 +34,17 @@ from model.tensorflow_start import start_tensorflow
 
 log = logging.getLogger("rowscan")
 
-MODEL_VERSION = "1"  # TF Serving / KServe version label; the model file's sha256 identifies the weights
 
 
 class UnknownModel(LookupError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown model '{name}'; available: {', '.join(known)}")
         self.name = name
+
+
+class UnknownVersion(LookupError):
+    def __init__(self, name: str, version: str, known: list[str]) -> None:
+        super().__init__(f"model '{name}' has no version {version}; available: {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class ServedModel:
     misses: Misses
     runner: Runner  # the forward pass: a traced TensorFlow graph (GraphModel) or an ONNX Runtime session (OnnxModel)
     batcher: MicroBatcher
-    version: str = MODEL_VERSION
+    version: str = SHIPPED_VERSION  # TF Serving / KServe version label; the sha256 identifies the weights
 
     @property
     def has_steps(self) -> bool:
@@ -101,21 +106,55 @@ class ServedModel:
 
 
 class ModelRegistry:
-    def __init__(self, models: dict[str, ServedModel], default: str, runtime: dict[str, Any]) -> None:
-        self.models = models
+    """The served models: `models` maps each name to the version answering by default (the promoted one);
+    `versions` holds every loaded version of each (app.watcher adds new ones and switches on promotion)."""
+
+    def __init__(self, versions: dict[str, dict[str, ServedModel]], promoted: dict[str, str], default: str,
+                 runtime: dict[str, Any]) -> None:
+        self.versions = versions
+        self.models = {name: versions[name][version] for name, version in promoted.items()}
         self.default = default
         self.runtime = runtime  # backend, device, library versions
-        self.disagreements = find_disagreements(list(models.values()))  # once, not per request
+        self.disagreements = find_disagreements(list(self.models.values()))  # once per promotion, not per request
 
-    def get(self, name: str | None = None) -> ServedModel:
+    def get(self, name: str | None = None, version: str | None = None) -> ServedModel:
         try:
-            return self.models[name or self.default]
+            served = self.models[name or self.default]
         except KeyError:
             raise UnknownModel(str(name), list(self.models)) from None
+        if version is None or version == served.version:
+            return served
+        try:
+            return self.versions[served.name][version]
+        except KeyError:
+            raise UnknownVersion(served.name, version, list(self.versions[served.name])) from None
+
+    def add_version(self, served: ServedModel) -> None:
+        self.versions[served.name][served.version] = served
+
+    def promote(self, name: str, version: str) -> None:
+        """Answer with a loaded version by default from now on (one dict assignment: no request sees a gap)."""
+        self.models[name] = self.versions[name][version]
+        self.disagreements = find_disagreements(list(self.models.values()))
+
+    def lineage(self, name: str) -> list[dict[str, Any]]:
+        """Each version of a model, oldest first: where it came from and what fine-tuning changed (the model card)."""
+        promoted = self.models[name].version
+        return [
+            {
+                "version": version,
+                "promoted": version == promoted,
+                "sha256": served.sha256,
+                "test_accuracy": served.metrics["test_accuracy"],
+                "lineage": served.metrics.get("lineage"),
+            }
+            for version, served in self.versions[name].items()
+        ]
 
     async def close(self) -> None:
-        for served in self.models.values():
-            await served.batcher.close()
+        for versions in self.versions.values():
+            for served in versions.values():
+                await served.batcher.close()
 
 
 def check_artifacts(settings: Settings) -> None:
@@ -185,8 +224,9 @@ def _load_runner(settings: Settings, directory: Path, metrics: dict[str, Any], s
     return GraphModel(keras_model)
 
 
-def load_model(settings: Settings, name: str, metrics_sink: Metrics) -> ServedModel:
-    directory = settings.model_dir(name)
+def load_model(settings: Settings, name: str, metrics_sink: Metrics, version: str = SHIPPED_VERSION) -> ServedModel:
+    """One version of a model (the shipped artifacts, or a fine-tuned version from the data folder)."""
+    directory = VersionStore(settings).directory(name, version)
     metrics = artifacts.load_metrics(directory)
     misses = artifacts.load_misses(directory)
     _check_metrics(directory, metrics, misses)
@@ -199,7 +239,8 @@ def load_model(settings: Settings, name: str, metrics_sink: Metrics) -> ServedMo
         timeout_s=settings.inference_timeout_s,
         on_batch=lambda size: metrics_sink.observe_batch(name, size),
     )
-    return ServedModel(name, directory, sha256, metrics, artifacts.load_history(directory), misses, runner, batcher)
+    history = artifacts.load_history(directory)
+    return ServedModel(name, directory, sha256, metrics, history, misses, runner, batcher, version=version)
 
 
 def runtime(backend: str) -> dict[str, Any]:
@@ -214,14 +255,39 @@ def runtime(backend: str) -> dict[str, Any]:
 
 
 def load_registry(settings: Settings, metrics_sink: Metrics) -> ModelRegistry:
+    """Every version of every served model; each answers with its promoted version by default."""
     if settings.backend == "tensorflow":
         start_tensorflow()  # TensorFlow's start-up lines filtered (model/tensorflow_start.py)
-    models = {name: load_model(settings, name, metrics_sink) for name in settings.models}
-    registry = ModelRegistry(models, settings.default_model, runtime(settings.backend))
+    store = VersionStore(settings)
+    versions = {name: _load_versions(settings, store, name, metrics_sink) for name in settings.models}
+    promoted = {name: _loaded_promoted(store, name, versions[name]) for name in settings.models}
+    registry = ModelRegistry(versions, promoted, settings.default_model, runtime(settings.backend))
+    models = registry.models
     log.info("models loaded: %s; backend %s on %s", ", ".join(models), registry.runtime["backend"], registry.runtime["device"])
     if settings.xla_single_digit:
         _compile_single_digit_graphs_in_background([served.runner for served in models.values()])
     return registry
+
+
+def _load_versions(settings: Settings, store: VersionStore, name: str, metrics_sink: Metrics) -> dict[str, ServedModel]:
+    """The shipped version must load; a broken fine-tuned one is left out with a warning, not a failed start."""
+    loaded = {}
+    for version in store.versions(name):
+        try:
+            loaded[version] = load_model(settings, name, metrics_sink, version)
+        except ArtifactError as exc:
+            if version == SHIPPED_VERSION:
+                raise
+            log.warning("model %s version %s is not served: %s", name, version, exc)
+    return loaded
+
+
+def _loaded_promoted(store: VersionStore, name: str, loaded: dict[str, ServedModel]) -> str:
+    version = store.promoted(name)
+    if version not in loaded:
+        log.warning("model %s: promoted version %s not found; answering with version %s", name, version, SHIPPED_VERSION)
+        return SHIPPED_VERSION
+    return version
 
 
 def _compile_single_digit_graphs_in_background(runners: list[Runner]) -> None:

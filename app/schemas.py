@@ -36,6 +36,7 @@ IMAGE_DESCRIPTION = (
     "transparent backgrounds allowed. It is cropped, scaled and centred like MNIST."
 )
 MODEL_DESCRIPTION = "Which model answers (see GET /api/models); default: the shipped LSTM."
+VERSION_DESCRIPTION = "Which version of the model answers (see GET /api/models); default: the promoted one."
 EXPLAIN_DESCRIPTION = (
     "Also return what the recurrent layer did after each row: its hidden state, cell state (LSTM), gates, "
     "and how much each row mattered (recurrent models; 422 no_explain for the CNN)."
@@ -70,6 +71,7 @@ class DigitInput(BaseModel):
 class PredictRequest(DigitInput):
     steps: bool = Field(default=False, description="Also return the answer after each of the 28 rows (recurrent models).")
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+    version: str | None = Field(default=None, description=VERSION_DESCRIPTION)
     explain: bool = Field(default=False, description=EXPLAIN_DESCRIPTION)
     label: int | SkipJsonSchema[None] = Field(default=None, ge=0, le=9, description=LABEL_DESCRIPTION)
 
@@ -96,6 +98,7 @@ class BatchRequest(BaseModel):
     )  # fail_fast: thousands of bad inputs cost one error, not thousands
     steps: bool = Field(default=False, description="Also return the answer after each row, per digit.")
     model: str | None = Field(default=None, description=MODEL_DESCRIPTION)
+    version: str | None = Field(default=None, description=VERSION_DESCRIPTION)
 
 
 class ModelRef(BaseModel):

@@ -7,6 +7,7 @@ that the committed model still reproduces them exactly).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -59,6 +60,18 @@ def predict_probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
 def evaluate(model: keras.Model, split: Split) -> Evaluation:
     probabilities = predict_probabilities(model, split.as_float())
     return Evaluation(probabilities, probabilities.argmax(axis=1), split.labels)
+
+
+def scores_on_test(evaluation: Evaluation) -> dict[str, Any]:
+    """The test-set figures every model folder's metrics.json carries (the service checks them)."""
+    return {
+        "test_accuracy": evaluation.accuracy,
+        "test_correct": evaluation.correct,
+        "test_size": len(evaluation.labels),
+        "test_misses": int(len(evaluation.miss_indices)),
+        "per_class_accuracy": evaluation.per_class_accuracy,
+        "confusion_matrix": evaluation.confusion.tolist(),
+    }
 
 
 def misses_arrays(evaluation: Evaluation, split: Split) -> dict[str, np.ndarray]:

@@ -49,8 +49,11 @@ class PostgresCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_postgres, str(self.pg_ctl), "-D", str(self.root / "data"), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*self.as_postgres, str(self.pg_ctl), "-D", str(self.root / "data"), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -80,8 +83,19 @@ def start_postgres() -> PostgresCluster:
     port = free_port()
     steps = [
         [str(bin_dir / "initdb"), "-D", str(root / "data"), "-A", "trust", "-U", "postgres", "--no-sync"],
-        [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "log"), "-w", "-t", "60",
-         "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
     ]
     for step in steps:
         done = subprocess.run([*as_postgres, *step], capture_output=True, text=True, timeout=120)
@@ -112,6 +126,17 @@ def _admin(cluster: PostgresCluster, statement: str) -> None:
         engine.dispose()
 
 
+def create_database(cluster: PostgresCluster) -> str:
+    """A new, empty database in the cluster; its URL."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    _admin(cluster, f"CREATE DATABASE {name}")
+    return cluster.url(name)
+
+
+def drop_database(cluster: PostgresCluster, url: str) -> None:
+    _admin(cluster, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
     """A URL to an empty database: a SQLite file in tmp_path, or a new PostgreSQL database (dropped after)."""
@@ -119,10 +144,9 @@ def database_url(request, tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'data' / 'rowscan.db'}"
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    _admin(cluster, f"CREATE DATABASE {name}")
-    yield cluster.url(name)
-    _admin(cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    url = create_database(cluster)
+    yield url
+    drop_database(cluster, url)
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from PIL import Image
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
+from app.deps import ImageWorkDep, PreprocessPool, Registry, SettingsDep, json_body, json_response, parse_json
 from app.disagreements import Disagreement
 from app.errors import ApiError
 from app.explain import check_explainable
 from app.explain import explain as explain_answer
+from app.image_work import ImageWork
 from app.registry import ModelRegistry, Prediction, ServedModel
 from app.schemas import (
     ERROR_RESPONSES,
@@ -64,9 +65,9 @@ def _result(prediction: Prediction) -> dict:
     return result
 
 
-def _served_for(registry: ModelRegistry, model: str | None, steps: bool) -> ServedModel:
-    """The model asked for (404 if not served), refusing `steps` from models without per-row answers."""
-    served = registry.get(model)
+def _served_for(registry: ModelRegistry, model: str | None, steps: bool, version: str | None = None) -> ServedModel:
+    """The model (and version) asked for (404 if not served), refusing `steps` from models without per-row answers."""
+    served = registry.get(model, version)
     if steps and not served.has_steps:
         raise ApiError(
             422, "no_steps", f"model '{served.name}' does not read row by row, so it has no per-row answers; omit 'steps'"
@@ -79,11 +80,13 @@ def _answer(request: Request, served: ServedModel, fields: dict) -> Response:
     return json_response({**fields, "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
 
 
-async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
+async def _prepare(
+    request: Request, image_work: ImageWork, inputs: list[DigitInput], limits: preprocess.Limits
+) -> list[preprocess.Prepared]:
     """Pixels are cheap and prepared here; images go through the app's bounded image work (app.image_work)."""
     images = [position for position, item in enumerate(inputs) if item.image is not None]
     encoded = [preprocess.decode_base64(inputs[position].image, limits) for position in images]
-    decoded = dict(zip(images, await request.app.state.image_work.prepare(request, encoded, limits), strict=True))
+    decoded = dict(zip(images, await image_work.prepare(request, encoded, limits), strict=True))
     return [
         decoded[position] if position in decoded else preprocess.prepare_pixels(item.pixels)
         for position, item in enumerate(inputs)
@@ -96,18 +99,20 @@ async def _prepare(request: Request, inputs: list[DigitInput], limits: preproces
     openapi_extra=json_body(PredictRequest),
     summary="Predict one digit (image or pixels)",
 )
-async def predict(request: Request, registry: Registry, settings: SettingsDep) -> Response:
+async def predict(
+    request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep, pool: PreprocessPool
+) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
     all ten probabilities, the 28x28 input the model saw, with `steps` the answer after each row and, with
     `explain`, the recurrent layer's memory and gates after each row and how much each row mattered."""
     body = await parse_json(request, PredictRequest)
-    served = _served_for(registry, body.model, body.steps)
+    served = _served_for(registry, body.model, body.steps, body.version)
     check_explainable(served, body.explain)
-    prepared = await _prepare(request, [body], settings.image_limits)
+    prepared = await _prepare(request, image_work, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
     result = _result(prediction)
     if body.explain:
-        result["explain"] = await explain_answer(request, served, prediction, body.label)
+        result["explain"] = await explain_answer(pool, served, prediction, body.label)
     return _answer(request, served, result)
 
 
@@ -116,21 +121,24 @@ async def predict_upload(
     request: Request,
     registry: Registry,
     settings: SettingsDep,
+    image_work: ImageWorkDep,
+    pool: PreprocessPool,
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
     explain: Annotated[bool, Query(description=EXPLAIN_DESCRIPTION)] = False,
     label: Annotated[int | None, Query(ge=0, le=9, description=LABEL_DESCRIPTION)] = None,
+    version: Annotated[str | None, Query(description="Which version (default: the promoted one).")] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
-    served = _served_for(registry, model, steps)
+    served = _served_for(registry, model, steps, version)
     check_explainable(served, explain)
     data = await file.read(settings.max_image_bytes + 1)
-    prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
+    prepared = await image_work.prepare(request, [data], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=steps)
     result = _result(prediction)
     if explain:
-        result["explain"] = await explain_answer(request, served, prediction, label)
+        result["explain"] = await explain_answer(pool, served, prediction, label)
     return _answer(request, served, result)
 
 
@@ -140,26 +148,29 @@ async def predict_upload(
     openapi_extra=json_body(BatchRequest),
     summary="Predict up to 256 digits in one request",
 )
-async def predict_batch(request: Request, registry: Registry, settings: SettingsDep) -> Response:
+async def predict_batch(request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep) -> Response:
     """Each input is an image or pixels, as for /api/predict; results come back in the same order."""
     body = await parse_json(request, BatchRequest)
     if len(body.inputs) > settings.max_digits_per_request:
         raise ApiError(
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
-    served = _served_for(registry, body.model, body.steps)
-    prepared = await _prepare(request, body.inputs, settings.image_limits)
+    served = _served_for(registry, body.model, body.steps, body.version)
+    prepared = await _prepare(request, image_work, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, {"results": [_result(p) for p in predictions]})
 
 
 @router.get("/model", summary="The model card")
 async def model_card(
-    registry: Registry, model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None
+    registry: Registry,
+    model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None,
+    version: Annotated[str | None, Query(description="Default: the promoted version.")] = None,
 ) -> Response:
     """Architecture, parameter count, test accuracy (and the notebook recipe's), per-class accuracy,
-    confusion matrix, training history and configuration, library versions, and the device in use."""
-    served = registry.get(model)
+    confusion matrix, training history and configuration, library versions, the device in use, and
+    every version's lineage (parent, samples used, before/after on MNIST and held-out writers)."""
+    served = registry.get(model, version)
     metrics = served.metrics
     return json_response(
         {
@@ -170,6 +181,7 @@ async def model_card(
             "device": registry.runtime["device"],
             "serving_versions": registry.runtime["versions"],
             "history": served.history,
+            "model_versions": registry.lineage(served.name),
         }
     )
 
@@ -187,6 +199,7 @@ async def list_models(registry: Registry) -> Response:
                     "test_accuracy": served.metrics["test_accuracy"],
                     "test_misses": served.metrics["test_misses"],
                     "has_steps": served.has_steps,
+                    "versions": list(registry.versions[served.name]),
                 }
                 for served in registry.models.values()
             ],

@@ -24,9 +24,10 @@ from pydantic import BaseModel, Field, ValidationError
 from app import preprocess
 from app.deps import Registry, RegistryIfLoaded, SettingsDep, json_body, json_response, load_json
 from app.errors import ApiError
-from app.registry import ServedModel
+from app.registry import ModelRegistry, ServedModel
 from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
+from model.shapes import COLS, ROWS
 
 router = APIRouter(prefix="/v2", tags=["KServe v2 / Open Inference Protocol"], responses=ERROR_RESPONSES)
 
@@ -91,11 +92,11 @@ async def ready(registry: RegistryIfLoaded) -> Response:
     return json_response({"ready": is_ready}, status_code=200 if is_ready else 503)
 
 
-def _metadata(served: ServedModel) -> Response:
+def _metadata(registry: ModelRegistry, served: ServedModel) -> Response:
     return json_response(
         {
             "name": served.name,
-            "versions": [served.version],
+            "versions": list(registry.versions[served.name]),
             "platform": "tensorflow_keras",
             "inputs": [{"name": INPUT_NAME, "datatype": "FP32", "shape": [-1, 28, 28]}],
             "outputs": [{"name": OUTPUT_NAME, "datatype": "FP32", "shape": [-1, 10]}],
@@ -105,12 +106,12 @@ def _metadata(served: ServedModel) -> Response:
 
 @router.get("/models/{name}", summary="Model metadata")
 async def model_metadata(name: str, registry: Registry) -> Response:
-    return _metadata(served_version(registry, name, None))
+    return _metadata(registry, served_version(registry, name, None))
 
 
 @router.get("/models/{name}/versions/{version}", summary="Model metadata of one version")
 async def model_version_metadata(name: str, version: str, registry: Registry) -> Response:
-    return _metadata(served_version(registry, name, version))
+    return _metadata(registry, served_version(registry, name, version))
 
 
 @router.get("/models/{name}/ready", summary="Model ready")
@@ -166,7 +167,7 @@ def _input_rows(request: InferenceRequest, binary: bytes, limit: int) -> np.ndar
         raise ApiError(400, "invalid_request", "input data must be numbers (flat or nested row-major lists)") from None
     if array.size != count:
         raise ApiError(400, "invalid_request", f"input data holds {array.size} values; shape {tensor.shape} needs {count}")
-    return preprocess.check_rows(array.reshape(tensor.shape[0], 28, 28), INPUT_NAME, batched=True)
+    return preprocess.check_rows(array.reshape(tensor.shape[0], ROWS, COLS), INPUT_NAME, batched=True)
 
 
 def _wants_binary(request: InferenceRequest) -> bool:

@@ -177,4 +177,5 @@ async def model_page(request: Request, registry: Registry, settings: SettingsDep
         device=registry.runtime["device"],
         serving_versions=registry.runtime["versions"],
         comparison=comparison_report(settings, registry),
+        model_versions=registry.lineage(served.name),
     )

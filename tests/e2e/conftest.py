@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
 ]
 DESKTOP = {"width": 1280, "height": 800}
+ADMIN_TOKEN = "e2e-admin-token"  # the server's ROWSCAN_ADMIN_TOKEN: the /samples page and admin API need it
 PHONE = {"width": 390, "height": 844}
 
 
@@ -49,7 +50,7 @@ def chromium_path() -> Path:
 @pytest.fixture(scope="session")
 def server(chromium_path) -> str:
     """`rowscan serve` on a free port (tests/server.py); its base URL once /readyz answers 200."""
-    with rowscan_serve({"ROWSCAN_LOG_LEVEL": "warning"}) as base:
+    with rowscan_serve({"ROWSCAN_LOG_LEVEL": "warning", "ROWSCAN_ADMIN_TOKEN": ADMIN_TOKEN}) as base:
         yield base
 
 

@@ -32,8 +32,16 @@ def test_a_sample_round_trips_exactly(database):
     probabilities = [0.01] * 9 + [0.91]
     strokes = [[[1.5, 2.0, 0], [3.0, 4.5, 16]]]
     with database.session() as session:
-        sample = Sample(client_id="c" * 32, label=7, predicted=9, model="lstm", model_version="1",
-                        probabilities=probabilities, pixels=pixels.astype("<f4").tobytes(), strokes=strokes)
+        sample = Sample(
+            client_id="c" * 32,
+            label=7,
+            predicted=9,
+            model="lstm",
+            model_version="1",
+            probabilities=probabilities,
+            pixels=pixels.astype("<f4").tobytes(),
+            strokes=strokes,
+        )
         session.add(sample)
     with database.session() as session:
         stored = session.scalars(select(Sample).where(Sample.id == sample.id)).one()
@@ -47,8 +55,15 @@ def test_a_sample_round_trips_exactly(database):
 def test_ids_are_not_reused_after_a_delete(database):
     def add() -> int:
         with database.session() as session:
-            sample = Sample(client_id="a", label=1, predicted=1, model="lstm", model_version="1",
-                            probabilities=[0.1] * 10, pixels=b"\0" * 3136)
+            sample = Sample(
+                client_id="a",
+                label=1,
+                predicted=1,
+                model="lstm",
+                model_version="1",
+                probabilities=[0.1] * 10,
+                pixels=b"\0" * 3136,
+            )
             session.add(sample)
             session.flush()
             return sample.id

@@ -10,6 +10,7 @@
 import { predict } from "../core/api.js";
 import { createAnnouncer, onLectureChange } from "../core/shell.js";
 import { createComparePanel } from "../widgets/compare-panel.js";
+import { createCorrection } from "../widgets/correction.js";
 import { createLiveDrawing } from "../widgets/live.js";
 import { createPixelGrid } from "../widgets/pixel-grid.js";
 import { createRowPlayer, playerElements } from "../widgets/row-player.js";
@@ -30,7 +31,10 @@ const { pad } = createLiveDrawing({
   root: app,
   player,
   request: askAll,
-  onChange: () => panels.forEach((panel) => (panel.el.dataset.state = app.dataset.state)),
+  onChange: () => {
+    panels.forEach((panel) => (panel.el.dataset.state = app.dataset.state));
+    correction.hide();
+  },
   onAnswer: (answers) => {
     const seq = app.dataset.requested;
     results = answers;
@@ -47,6 +51,7 @@ const { pad } = createLiveDrawing({
     player.reset(); // shows the final answers through showRow
     const verdict = showVerdict();
     if (!pad.isDrawing()) announcer.say(verdict);
+    correction.show((answers.find(({ panel }) => panel.el.dataset.model === app.dataset.default) || answers[0]).answer);
     return answers.every(({ error }) => !error) ? "ready" : "error";
   },
   onEmpty: () => {
@@ -72,6 +77,12 @@ const { pad } = createLiveDrawing({
 });
 
 /** One request per model, the same image for all; a model's failure stays in its panel. */
+const correction = createCorrection({
+  root: app.querySelector("[data-testid=correction]"),
+  drawing: () => ({ image: pad.exportPng(), strokes: pad.exportStrokes() }),
+  model: app.dataset.default,
+});
+
 function askAll(image, signal) {
   return Promise.all(
     panels.map((panel) => {

@@ -6,6 +6,7 @@ import { predict } from "../core/api.js";
 import { ROWS, describe, percent, runnerUp } from "../core/format.js";
 import { takePlayback } from "../core/rooms.js";
 import { createAnnouncer, onLectureChange } from "../core/shell.js";
+import { createCorrection } from "../widgets/correction.js";
 import { createInsidePanel } from "../widgets/inside.js";
 import { createLiveDrawing } from "../widgets/live.js";
 import { createPixelGrid } from "../widgets/pixel-grid.js";
@@ -30,10 +31,12 @@ const player = createRowPlayer(playerElements(app.querySelector("[data-testid=pl
 const { pad } = createLiveDrawing({
   root: app,
   player,
+  onChange: () => correction.hide(),
   request: (image, signal) => ask({ image }, signal),
   onAnswer: (answer) => {
     show(answer);
     if (!pad.isDrawing()) announceResult(answer);
+    correction.show(answer);
   },
   onEmpty: () => {
     result = null;
@@ -47,6 +50,12 @@ const { pad } = createLiveDrawing({
     view.showError("No answer", `The model could not answer: ${error.message}`);
     if (inside) inside.error(`No answer to look inside: ${error.message}`);
   },
+});
+
+const correction = createCorrection({
+  root: app.querySelector("[data-testid=correction]"),
+  drawing: () => ({ image: pad.exportPng(), strokes: pad.exportStrokes() }),
+  model,
 });
 
 function show(answer) {

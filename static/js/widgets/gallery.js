@@ -21,7 +21,7 @@ export function writeGalleryUrl(page, edit) {
 
 /**
  * A paged list of test digits. elements: {list, summary, prev, next, label}; options: {noun ("misses"),
- * state ({page}), before() (sync the URL and controls), url(), key(), render(data)}. The list carries
+ * state ({page}), before() (sync the URL and controls), url(), key(), render(data), headers() (optional)}. The list carries
  * data-state (loading | ready | error), data-key (what it shows) and aria-busy while loading.
  */
 export function createPagedList(elements, options) {
@@ -37,7 +37,7 @@ export function createPagedList(elements, options) {
     list.dataset.state = "loading";
     list.setAttribute("aria-busy", "true");
     try {
-      const data = await api(options.url(), { signal: request.signal });
+      const data = await api(options.url(), { signal: request.signal, headers: options.headers && options.headers() });
       if (!request.current()) return;
       if (data.total > 0 && state.page > data.pages) {
         state.page = data.pages; // a page past the end (old link): show the last one

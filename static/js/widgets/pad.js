@@ -17,9 +17,10 @@ export function createPad(options) {
   const onSettle = options.onSettle || (() => {});
   const padFrame = pad.parentElement;
   const ctx = pad.getContext("2d");
-  const strokes = []; // {w: width as a fraction of the side, pts: [[x, y], ...] in [0, 1]}
+  const strokes = []; // {w: width as a fraction of the side, pts: [[x, y, t], ...]: x, y in [0, 1], t in ms}
   const undoStack = []; // {type: "stroke"} | {type: "clear", strokes: [...]}
   let active = null; // the stroke being drawn: {id: pointerId, stroke}
+  let startedAt = 0; // when the first stroke of the drawing began (performance.now())
   let frame = 0;
 
   /* ----- painting ----- */
@@ -122,7 +123,7 @@ export function createPad(options) {
     const rect = pad.getBoundingClientRect();
     const x = (event.clientX - rect.left) / rect.width;
     const y = (event.clientY - rect.top) / rect.height;
-    return [Math.max(0, Math.min(1, x)), Math.max(0, Math.min(1, y))];
+    return [Math.max(0, Math.min(1, x)), Math.max(0, Math.min(1, y)), Math.round(performance.now() - startedAt)];
   }
 
   function changed() {
@@ -141,6 +142,7 @@ export function createPad(options) {
     } catch (_) {
       /* the pointer is already gone */
     }
+    if (!strokes.length) startedAt = performance.now();
     const stroke = { w: brushFraction(), pts: [toPoint(event)] };
     active = { id: event.pointerId, stroke };
     strokes.push(stroke);
@@ -222,8 +224,12 @@ export function createPad(options) {
   else window.addEventListener("resize", resize);
   resize();
 
+  /** The pen's path as drawn (POST /api/samples "strokes"): [[x, y, t], ...] per stroke. */
+  const exportStrokes = () => strokes.map((stroke) => stroke.pts.map(([x, y, t]) => [+x.toFixed(4), +y.toFixed(4), t]));
+
   return {
     isEmpty: () => strokes.length === 0,
+    exportStrokes,
     isDrawing: () => active !== null,
     exportPng,
     undo,
