@@ -124,6 +124,7 @@ def compare(args: argparse.Namespace) -> int:
             settings.artifacts_dir,
             prepare_drawing=lambda data: prepare_image_bytes(data).pixels,
             load_runners=load_runners,
+            per_style=args.per_style,
         )
     except MnistError as exc:
         print(f"rowscan compare: {exc}", file=sys.stderr)
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare_parser.add_argument("--models", help="comma-separated model names (default: the served models, $ROWSCAN_MODELS)")
     compare_parser.add_argument("--data-dir", help="MNIST folder (default: $MNIST_DIR, else Keras's download)")
     compare_parser.add_argument("--redrawn", type=int, default=10_000, help="re-drawn digits to score (default: %(default)s)")
+    compare_parser.add_argument("--per-style", type=int, help="drawings per handwriting style (default: 100)")
     compare_parser.add_argument("--out", type=Path, help="report folder (default: the artifacts folder)")
     compare_parser.set_defaults(handler=compare)
     return parser

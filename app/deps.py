@@ -5,6 +5,7 @@ ask for it as dependencies (`registry: Registry`, `settings: SettingsDep`, ...).
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from app import bounded_json
 from app.config import Settings
 from app.errors import ApiError
+from app.image_work import ImageWork
 from app.metrics import Metrics
 from app.registry import ModelRegistry
 
@@ -45,11 +47,21 @@ async def _templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
+async def _image_work(request: Request) -> ImageWork:
+    return request.app.state.image_work
+
+
+async def _preprocess_pool(request: Request) -> Executor:
+    return request.app.state.preprocess_pool
+
+
 Registry = Annotated[ModelRegistry, Depends(_registry)]
 RegistryIfLoaded = Annotated[ModelRegistry | None, Depends(_registry_if_loaded)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
 Templates = Annotated[Jinja2Templates, Depends(_templates)]
+ImageWorkDep = Annotated[ImageWork, Depends(_image_work)]  # images: decoded and framed within the app's budget
+PreprocessPool = Annotated[Executor, Depends(_preprocess_pool)]  # the few threads for CPU work off the event loop
 
 
 async def parse_json(request: Request, model: type[M]) -> M:

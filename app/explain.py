@@ -8,9 +8,9 @@ each inked row blanked, through the served model like any other request.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Executor
 
 import numpy as np
-from fastapi import Request
 
 from app.errors import ApiError
 from app.registry import Prediction, ServedModel
@@ -28,14 +28,13 @@ def check_explainable(served: ServedModel, explain: bool) -> None:
         )
 
 
-async def explain(request: Request, served: ServedModel, prediction: Prediction, label: int | None) -> dict | None:
+async def explain(pool: Executor, served: ServedModel, prediction: Prediction, label: int | None) -> dict | None:
     """The `explain` field of an answer; None for an empty drawing (nothing was read).
     Row scores follow the true digit when the caller knows it (`label`), else the predicted one."""
     if prediction.empty:
         return None
     digit = prediction.digit if label is None else label
     # ~1-2 ms of NumPy: off the event loop, on the app's small preprocessing pool
-    pool = request.app.state.preprocess_pool
     insides = await asyncio.get_running_loop().run_in_executor(pool, served.inspector.run, prediction.input[None])
     copies, inked = inspect.occluded_copies(prediction.input)
     occluded = (await served.infer(copies)).probabilities if len(inked) else np.zeros((0, 10), np.float32)

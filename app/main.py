@@ -38,7 +38,7 @@ from app.middleware import (
     SecurityHeaders,
 )
 from app.registry import load_registry
-from app.routes import api, classroom, health, kserve, pages, rooms, samples, samples_page, tfserving
+from app.routes import api, classroom, health, kserve, misses, pages, rooms, samples, samples_page, tfserving
 from app.samples.ratelimit import RateLimiter
 from app.server import report_startup_error
 from app.storage import StorageError, open_database
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: _openapi_with_request_models(app, default_openapi)
     install_error_handlers(app)
-    for module in (api, samples, rooms, tfserving, kserve, health, pages, samples_page, classroom):
+    for module in (api, misses, samples, rooms, tfserving, kserve, health, pages, samples_page, classroom):
         app.include_router(module.router)
     add_redoc(app, FAVICON_URL)
     pages.mount_static(app, settings)

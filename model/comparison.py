@@ -5,6 +5,7 @@ model is measured in one run, in one process, with the same threads:
 
 - MNIST test accuracy (all 10,000) with a 95% Wilson confidence interval;
 - accuracy on re-drawn MNIST (model/redrawn.py, prepared as the service prepares drawings);
+- accuracy on handwriting styles MNIST lacks (model/style_benchmark.py, prepared the same way), per style;
 - parameters, model file size, training time (from its metrics.json);
 - single-digit latency and batch-64 throughput of the serving graph, TensorFlow (the default
   backend) and ONNX Runtime (when model.onnx exists): medians, models interleaved round by round
@@ -36,6 +37,9 @@ from model.data import load_test_set
 from model.environment import device_name, library_versions
 from model.evaluate import evaluate
 from model.redrawn import redrawn_set
+from model.style_benchmark import PER_STYLE
+from model.style_scores import prepare_style_set
+from model.style_scores import report as styles_report
 
 REPORT_MD = "comparison.md"
 TIMING_ROUNDS = 7
@@ -94,12 +98,14 @@ def measure(
     *,
     prepare_drawing: PrepareDrawing,
     load_runners: LoadRunners,
+    per_style: int | None = None,
 ) -> dict[str, Any]:
     """Every model in `names` (folders of `artifacts_dir`) measured in this process; the report as a dict."""
     test = load_test_set(data_dir)
     drawings = list(redrawn_set(test.images[:redrawn_count], test.labels[:redrawn_count]))
     redrawn_rows = np.stack([prepare_drawing(d.data) for d in drawings])
     redrawn_labels = np.array([d.label for d in drawings])
+    style_set = prepare_style_set(prepare_drawing, per_style or PER_STYLE)
 
     measured: list[Measured] = []
     for name in names:
@@ -120,11 +126,13 @@ def measure(
                 m.latency_s.setdefault(backend, []).append(_time_calls(runner, one, 50))
                 m.batch64_s.setdefault(backend, []).append(_time_calls(runner, sixty_four, 10))
 
-    rows = []
+    rows, style_predictions = [], {}
     for m in measured:
         correct = int((m.test_predictions == test.labels).sum())
         low, high = wilson_interval(correct, len(test))
         redrawn_right = m.runner(redrawn_rows).probabilities.argmax(axis=1) == redrawn_labels
+        style_predictions[m.name] = m.runner(style_set.rows).probabilities.argmax(axis=1)
+        style_right = style_predictions[m.name] == style_set.labels
         others = [o for o in measured if o is not m]
         only_mine = (m.test_predictions != test.labels) & np.all([o.test_predictions == test.labels for o in others], axis=0)
         rows.append(
@@ -136,9 +144,12 @@ def measure(
                 "test_accuracy_ci95": [low, high],
                 "test_misses": len(test) - correct,
                 "redrawn_accuracy": float(redrawn_right.mean()),
+                "style_accuracy": float(style_right.mean()),
                 "parameters": m.metrics["parameters"],
                 "file_bytes": m.file_bytes,
                 "training_seconds": m.metrics.get("training_seconds"),
+                "parent_training_seconds": (m.metrics.get("parent") or {}).get("training_seconds"),
+                "parent_epochs": (m.metrics.get("parent") or {}).get("epochs_run"),
                 "epochs": m.metrics.get("epochs_run"),
                 "latency_ms_1": statistics.median(m.latency_s["tensorflow"]) * 1e3,
                 "throughput_64": 64 / statistics.median(m.batch64_s["tensorflow"]),
@@ -158,6 +169,7 @@ def measure(
         "the server compiles for recurrent models), and ONNX Runtime (the default on a CPU)",
         "models": rows,
         "summary": summarise(rows),
+        "styles": styles_report(style_set, style_predictions),
     }
 
 
@@ -178,6 +190,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[str]:
         lines.append(f"Its 95% interval overlaps that of {others}: on 10,000 test digits those differences are not conclusive.")
     names, top = leaders("redrawn_accuracy")
     lines.append(f"Most accurate on re-drawn digits: {names} ({top['redrawn_accuracy']:.2%}).")
+    names, top = leaders("style_accuracy")
+    lines.append(f"Most accurate on handwriting styles: {names} ({top['style_accuracy']:.2%}).")
     names, top = leaders("parameters", min)
     lines.append(f"Smallest: {names} ({top['parameters']:,} parameters).")
     names, top = leaders("latency_ms_1", min)
@@ -193,17 +207,23 @@ def _onnx(value: float | None, form: str) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     header = (
-        "| model | reads rows | MNIST test accuracy (95% CI) | re-drawn accuracy | parameters | file | "
+        "| model | reads rows | MNIST test accuracy (95% CI) | re-drawn accuracy | style accuracy | parameters | file | "
         "training | 1-digit latency TF (ONNX) | batch-64 throughput TF (ONNX) | misses only it makes |\n"
-        "| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     lines = [header]
     for r in report["models"]:
         low, high = r["test_accuracy_ci95"]
         training = f"{r['training_seconds'] / 60:.1f} min ({r['epochs']} ep.)" if r["training_seconds"] else "?"
+        if r.get("parent_training_seconds"):  # a fine-tune: the parent's training, then its own
+            training = (
+                f"{r['parent_training_seconds'] / 60:.1f} + {r['training_seconds'] / 60:.1f} min "
+                f"({r['parent_epochs']} + {r['epochs']} ep.)"
+            )
         lines.append(
             f"| {r['model']} | {'yes' if r['reads_rows'] else 'no'} | {r['test_accuracy']:.2%} ({low:.2%}-{high:.2%}) | "
-            f"{r['redrawn_accuracy']:.2%} | {r['parameters']:,} | {r['file_bytes'] / 1024:.0f} KiB | {training} | "
+            f"{r['redrawn_accuracy']:.2%} | {r['style_accuracy']:.2%} | "
+            f"{r['parameters']:,} | {r['file_bytes'] / 1024:.0f} KiB | {training} | "
             f"{r['latency_ms_1']:.2f} ms{_onnx(r['onnx_latency_ms_1'], '{:.2f} ms')} | "
             f"{r['throughput_64']:,.0f}/s{_onnx(r['onnx_throughput_64'], '{:,.0f}/s')} | {r['misses_only_this_model']} |"
         )
@@ -211,11 +231,28 @@ def markdown(report: dict[str, Any]) -> str:
     notes = [
         "",
         f"Measured {report['created']} on {report['device']} ({versions}); re-drawn set: {report['redrawn_digits']:,} digits; "
-        f"timing: {report['timing']}. Training times come from each model's metrics.json.",
+        f"timing: {report['timing']}. Training times come from each model's metrics.json "
+        "(a fine-tuned model: its parent's, then the fine-tune's).",
         "",
         *(f"- {line}" for line in report["summary"]),
     ]
-    return "\n".join(lines + notes) + "\n"
+    return "\n".join(lines + notes + style_table(report["styles"])) + "\n"
+
+
+def style_table(styles: dict[str, Any]) -> list[str]:
+    """Accuracy per handwriting style, one column per model."""
+    models = styles["models"]
+    lines = [
+        "",
+        f"Handwriting styles ({len(styles['names'])} styles x {styles['drawings_per_style']} drawings, "
+        "model/style_benchmark.py):",
+        "",
+        "| style | " + " | ".join(models) + " |",
+        "| --- |" + " ---: |" * len(models),
+    ]
+    for name in styles["names"]:
+        lines.append(f"| {name} | " + " | ".join(f"{s['per_style'][name]:.0%}" for s in models.values()) + " |")
+    return lines
 
 
 def write_report(report: dict[str, Any], out: Path) -> str:

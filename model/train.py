@@ -10,6 +10,7 @@ replacing them takes an explicit `--out model/artifacts/<name>`, and `--force` w
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import time
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from model.environment import device_name, library_versions
 from model.evaluate import evaluate, misses_arrays, scores_on_test
 from model.network import NETWORKS
 from model.recipes import ARCHITECTURES, CONFIGS, TrainConfig
+from model.styles import with_styles
 
 
 class KeepBestEpoch(keras.callbacks.Callback):
@@ -106,17 +108,31 @@ def train(
     limit: int | None = None,
     network_name: str = "lstm",
     reference_dir: Path | None = None,
+    init_from: Path | None = None,
     verbose: int | str = "auto",
 ) -> dict[str, Any]:
-    """Train one network with one configuration, keep the best validation epoch, evaluate on test, write the artifacts."""
+    """Train one network with one configuration, keep the best validation epoch, evaluate on test, write the artifacts.
+
+    `init_from` (a model folder of the same network) starts from its weights: the "styles" recipe fine-tunes that way.
+    """
     config = CONFIGS[config_name]
     build = NETWORKS[network_name]
     if epochs is not None:
         config = dataclasses.replace(config, epochs=epochs)
+    if config.needs_parent and init_from is None:
+        raise ValueError(f"the '{config_name}' recipe fine-tunes a trained model: give --init-from model/artifacts/<name>")
     train_split = data.train if limit is None else Split(data.train.images[:limit], data.train.labels[:limit])
+    added_styles, styles_started = None, time.perf_counter()
+    if config.styles:
+        images, labels, added_styles = with_styles(train_split.images, train_split.labels, config.seed)
+        train_split = Split(images, labels)
+    styles_seconds = time.perf_counter() - styles_started
 
     keras.utils.set_random_seed(config.seed)
     network = build()
+    parent = _parent(init_from, network_name)
+    if parent is not None:
+        network.set_weights(artifacts.load_keras_model(init_from).get_weights())
     steps_per_epoch = -(-len(train_split) // config.batch_size)
     network.compile(
         optimizer=keras.optimizers.Adam(learning_rate(config, steps_per_epoch)),
@@ -167,10 +183,27 @@ def train(
         "training_device": device_name(),
         "data": {"source": data.source, "sha256": data.sha256},
         "notebook_recipe": _reference(reference_dir, out_dir),
+        "parent": parent,
+        "styles_added": added_styles,
+        "styles_seconds": round(styles_seconds, 1) if config.styles else None,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     artifacts.write_json(out_dir / artifacts.METRICS_FILE, metrics)
     return metrics
+
+
+def _parent(init_from: Path | None, network_name: str) -> dict[str, Any] | None:
+    """What a fine-tune started from (its own metrics, so the full recipe stays on record)."""
+    if init_from is None:
+        return None
+    metrics = artifacts.load_metrics(init_from)
+    if metrics.get("network") != network_name:
+        raise ValueError(f"{init_from} holds a '{metrics.get('network')}' network, not '{network_name}'")
+    model_bytes = (init_from / artifacts.MODEL_FILE).read_bytes()
+    keys = ("model", "config_name", "config", "test_accuracy", "epochs_run", "training_seconds", "created")
+    return {"folder": str(init_from), "model_sha256": hashlib.sha256(model_bytes).hexdigest()} | {
+        key: metrics.get(key) for key in keys
+    }
 
 
 def _reference(reference_dir: Path | None, out_dir: Path) -> dict[str, Any] | None:

@@ -37,6 +37,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--force", action="store_true", help="write into an --out folder that is not empty (replacing its model)")
     parser.add_argument("--epochs", type=int, help="override the configuration's number of epochs")
     parser.add_argument("--limit", type=int, help="train on the first N training images only (smoke runs)")
+    parser.add_argument("--init-from", type=Path, help="start from this model folder's weights (required by --config styles)")
     return parser
 
 
@@ -73,6 +74,12 @@ def run_from_args(args: argparse.Namespace) -> int:
     except OutputFolderError as exc:
         print(f"rowscan train: {exc}", file=sys.stderr)
         return 2
+    if CONFIGS[args.config].needs_parent and args.init_from is None:
+        print(
+            f"rowscan train: --config {args.config} fine-tunes a trained model: add --init-from model/artifacts/<name>",
+            file=sys.stderr,
+        )
+        return 2
     start_tensorflow()  # before model.train imports it: its start-up lines filtered
     from model.data import MnistError, load_mnist
     from model.environment import device_name
@@ -95,6 +102,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         limit=args.limit,
         network_name=args.network,
         reference_dir=artifacts.ARTIFACTS_DIR / artifacts.SEED_MODEL,
+        init_from=args.init_from,
     )
     _drop_stale_onnx(out_dir)
     print(

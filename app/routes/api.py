@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import time
-from collections.abc import Callable, Sequence
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
-from PIL import Image
-from starlette.convertors import IntegerConvertor, register_url_convertor
 
 from app import preprocess
-from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
-from app.disagreements import Disagreement
+from app.deps import ImageWorkDep, PreprocessPool, Registry, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.explain import check_explainable
 from app.explain import explain as explain_answer
+from app.image_work import ImageWork
 from app.registry import ModelRegistry, Prediction, ServedModel
 from app.schemas import (
     ERROR_RESPONSES,
@@ -27,24 +22,12 @@ from app.schemas import (
     BatchRequest,
     BatchResponse,
     DigitInput,
-    MissDetail,
-    MissesPage,
     PredictRequest,
     PredictResponse,
 )
 from model.artifacts import COMPARISON_FILE, load_json
 
 router = APIRouter(prefix="/api", tags=["Rowscan API"], responses=ERROR_RESPONSES)
-T = TypeVar("T")
-
-
-class IndexConvertor(IntegerConvertor):
-    """A test-set index in a path: at most 9 digits, so a 4,301-digit one is a 404 rather than a failed int()."""
-
-    regex = "[0-9]{1,9}"
-
-
-register_url_convertor("test_index", IndexConvertor())
 
 
 def _elapsed_ms(request: Request) -> float:
@@ -79,11 +62,13 @@ def _answer(request: Request, served: ServedModel, fields: dict) -> Response:
     return json_response({**fields, "model": served.reference(), "elapsed_ms": _elapsed_ms(request)})
 
 
-async def _prepare(request: Request, inputs: list[DigitInput], limits: preprocess.Limits) -> list[preprocess.Prepared]:
+async def _prepare(
+    request: Request, image_work: ImageWork, inputs: list[DigitInput], limits: preprocess.Limits
+) -> list[preprocess.Prepared]:
     """Pixels are cheap and prepared here; images go through the app's bounded image work (app.image_work)."""
     images = [position for position, item in enumerate(inputs) if item.image is not None]
     encoded = [preprocess.decode_base64(inputs[position].image, limits) for position in images]
-    decoded = dict(zip(images, await request.app.state.image_work.prepare(request, encoded, limits), strict=True))
+    decoded = dict(zip(images, await image_work.prepare(request, encoded, limits), strict=True))
     return [
         decoded[position] if position in decoded else preprocess.prepare_pixels(item.pixels)
         for position, item in enumerate(inputs)
@@ -96,18 +81,20 @@ async def _prepare(request: Request, inputs: list[DigitInput], limits: preproces
     openapi_extra=json_body(PredictRequest),
     summary="Predict one digit (image or pixels)",
 )
-async def predict(request: Request, registry: Registry, settings: SettingsDep) -> Response:
+async def predict(
+    request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep, pool: PreprocessPool
+) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
     all ten probabilities, the 28x28 input the model saw, with `steps` the answer after each row and, with
     `explain`, the recurrent layer's memory and gates after each row and how much each row mattered."""
     body = await parse_json(request, PredictRequest)
     served = _served_for(registry, body.model, body.steps, body.version)
     check_explainable(served, body.explain)
-    prepared = await _prepare(request, [body], settings.image_limits)
+    prepared = await _prepare(request, image_work, [body], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
     result = _result(prediction)
     if body.explain:
-        result["explain"] = await explain_answer(request, served, prediction, body.label)
+        result["explain"] = await explain_answer(pool, served, prediction, body.label)
     return _answer(request, served, result)
 
 
@@ -116,6 +103,8 @@ async def predict_upload(
     request: Request,
     registry: Registry,
     settings: SettingsDep,
+    image_work: ImageWorkDep,
+    pool: PreprocessPool,
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
@@ -127,11 +116,11 @@ async def predict_upload(
     served = _served_for(registry, model, steps, version)
     check_explainable(served, explain)
     data = await file.read(settings.max_image_bytes + 1)
-    prepared = await request.app.state.image_work.prepare(request, [data], settings.image_limits)
+    prepared = await image_work.prepare(request, [data], settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=steps)
     result = _result(prediction)
     if explain:
-        result["explain"] = await explain_answer(request, served, prediction, label)
+        result["explain"] = await explain_answer(pool, served, prediction, label)
     return _answer(request, served, result)
 
 
@@ -141,7 +130,7 @@ async def predict_upload(
     openapi_extra=json_body(BatchRequest),
     summary="Predict up to 256 digits in one request",
 )
-async def predict_batch(request: Request, registry: Registry, settings: SettingsDep) -> Response:
+async def predict_batch(request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep) -> Response:
     """Each input is an image or pixels, as for /api/predict; results come back in the same order."""
     body = await parse_json(request, BatchRequest)
     if len(body.inputs) > settings.max_digits_per_request:
@@ -149,7 +138,7 @@ async def predict_batch(request: Request, registry: Registry, settings: Settings
             413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
         )
     served = _served_for(registry, body.model, body.steps, body.version)
-    prepared = await _prepare(request, body.inputs, settings.image_limits)
+    prepared = await _prepare(request, image_work, body.inputs, settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, {"results": [_result(p) for p in predictions]})
 
@@ -202,104 +191,9 @@ async def list_models(registry: Registry) -> Response:
     )
 
 
-def paginate(items: Sequence[T], page: int, per_page: int, to_json: Callable[[T], dict]) -> dict:
-    """One page of a list, as every paged answer words it: total, page, per_page, pages, items."""
-    start = (page - 1) * per_page
-    return {
-        "total": len(items),
-        "page": page,
-        "per_page": per_page,
-        "pages": max(1, -(-len(items) // per_page)),
-        "items": [to_json(item) for item in items[start : start + per_page]],
-    }
-
-
-def _miss_item(served: ServedModel, position: int) -> dict:
-    misses = served.misses
-    probabilities = misses.probabilities[position]
-    true, predicted = int(misses.labels[position]), int(misses.predictions[position])
-    index = int(misses.indices[position])
-    return {
-        "index": index,
-        "true": true,
-        "predicted": predicted,
-        "confidence": float(probabilities[predicted]),
-        "probabilities": probabilities,
-        "title": f"t:{true}, p:{predicted}",
-        "image_url": f"/api/misses/{index}.png?model={served.name}",
-    }
-
-
-@router.get("/misses", response_model=MissesPage, summary="Test digits the model gets wrong")
-async def list_misses(
-    registry: Registry,
-    true: Annotated[int | None, Query(ge=0, le=9, description="Only misses of this true digit.")] = None,
-    predicted: Annotated[int | None, Query(ge=0, le=9, description="Only misses answered as this digit.")] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 24,
-    model: Annotated[str | None, Query(description="Default: the shipped LSTM.")] = None,
-) -> Response:
-    """In test-set order, `per_page` at a time; each with its probabilities and a PNG of the digit."""
-    served = registry.get(model)
-    misses = served.misses
-    keep = np.ones(len(misses), dtype=bool)
-    if true is not None:
-        keep &= misses.labels == true
-    if predicted is not None:
-        keep &= misses.predictions == predicted
-    positions = np.flatnonzero(keep)
-    return json_response(
-        {"model": served.name, **paginate(positions, page, per_page, lambda position: _miss_item(served, int(position)))}
-    )
-
-
-@router.get("/disagreements", summary="Test digits the served models answer differently")
-async def disagreements(
-    registry: Registry,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 24,
-) -> Response:
-    """Every test digit some model misses, where not all models give the same answer: each model's
-    answer, which are right, and the digit's image. Needs at least two served models to say anything."""
-    return json_response(
-        {
-            "models": list(registry.models),
-            **paginate(registry.disagreements, page, per_page, Disagreement.as_json),
-        }
-    )
-
-
 @router.get("/comparison", summary="The models compared side by side (written by `rowscan compare`)")
 async def comparison(settings: SettingsDep) -> Response:
     path = settings.artifacts_dir / COMPARISON_FILE
     if not path.is_file():
         raise ApiError(404, "no_comparison", "no comparison report yet; run `rowscan compare`")
     return json_response(load_json(path))
-
-
-def _position(served: ServedModel, index: int) -> int:
-    found = np.flatnonzero(served.misses.indices == index)
-    if not len(found):
-        raise ApiError(404, "not_a_miss", f"test digit {index} is not among the misses of model '{served.name}'")
-    return int(found[0])
-
-
-@router.get("/misses/{index:test_index}", response_model=MissDetail, summary="One miss, with its pixels")
-async def miss_detail(registry: Registry, index: int, model: str | None = None) -> Response:
-    served = registry.get(model)
-    position = _position(served, index)
-    pixels = served.misses.images[position].astype(np.float32) / 255.0
-    return json_response({**_miss_item(served, position), "pixels": pixels})
-
-
-@router.get(
-    "/misses/{index:test_index}.png",
-    summary="The 28x28 image of one miss",
-    response_class=Response,
-    responses={200: {"content": {"image/png": {}}, "description": "28x28 greyscale PNG"}},
-)
-async def miss_image(registry: Registry, index: int, model: str | None = None) -> Response:
-    served = registry.get(model)
-    buffer = io.BytesIO()
-    Image.fromarray(served.misses.images[_position(served, index)]).save(buffer, format="PNG")
-    return Response(buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})

@@ -27,6 +27,7 @@ from app.errors import ApiError
 from app.registry import ModelRegistry, ServedModel
 from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
+from model.shapes import COLS, ROWS
 
 router = APIRouter(prefix="/v2", tags=["KServe v2 / Open Inference Protocol"], responses=ERROR_RESPONSES)
 
@@ -166,7 +167,7 @@ def _input_rows(request: InferenceRequest, binary: bytes, limit: int) -> np.ndar
         raise ApiError(400, "invalid_request", "input data must be numbers (flat or nested row-major lists)") from None
     if array.size != count:
         raise ApiError(400, "invalid_request", f"input data holds {array.size} values; shape {tensor.shape} needs {count}")
-    return preprocess.check_rows(array.reshape(tensor.shape[0], 28, 28), INPUT_NAME, batched=True)
+    return preprocess.check_rows(array.reshape(tensor.shape[0], ROWS, COLS), INPUT_NAME, batched=True)
 
 
 def _wants_binary(request: InferenceRequest) -> bool:

@@ -19,7 +19,7 @@ from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.admin import require_admin
-from app.deps import json_body, json_response, parse_json
+from app.deps import ImageWorkDep, json_body, json_response, parse_json
 from app.errors import RETRY_AFTER_S, ApiError
 from app.routes.api import _prepare
 from app.samples import export, store
@@ -77,7 +77,7 @@ def _check_strokes(body: SampleRequest, max_strokes: int, max_points: int) -> No
     summary="Keep a labelled drawing",
     responses={201: {"description": "Stored"}, 429: {"description": "Too many samples from this client"}},
 )
-async def add_sample(request: Request) -> Response:
+async def add_sample(request: Request, image_work: ImageWorkDep) -> Response:
     """A drawing and the digit it really is (after a wrong answer, or confirming a right one). The model
     answers it again, and the 28x28 input it saw, its ten probabilities, the label, the strokes when sent,
     the model and version, a UTC timestamp and the client id are kept. No IP address, no user agent."""
@@ -98,7 +98,7 @@ async def add_sample(request: Request) -> Response:
             headers={"Retry-After": retry_after(wait)},
         )
     served = request.app.state.registry.get(body.model, body.version)
-    [prepared] = await _prepare(request, [body], settings.image_limits)
+    [prepared] = await _prepare(request, image_work, [body], settings.image_limits)
     if prepared.empty:
         raise ApiError(422, "empty_drawing", "nothing drawn to keep: the image is blank or too faint")
     [prediction] = await served.predict([prepared])

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import preprocess
 from app.config import Settings
-from app.deps import Registry, SettingsDep, json_body, json_response, parse_json
+from app.deps import ImageWorkDep, Registry, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
+from app.image_work import ImageWork
 from app.registry import ServedModel
 from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
 from app.schemas import ERROR_RESPONSES
@@ -93,7 +94,7 @@ def _instances(body: TFServingRequest) -> tuple[list[Any], str]:
     return inputs, "outputs"
 
 
-async def _rows(request: Request, instances: list[Any], settings) -> np.ndarray:
+async def _rows(request: Request, image_work: ImageWork, instances: list[Any], settings: Settings) -> np.ndarray:
     """float32 [N, 28, 28] from instances of floats and/or {"b64": image} (images through app.image_work)."""
     if not instances:
         raise ApiError(400, "invalid_request", "no instances; expected 1 to 256 digits")
@@ -112,7 +113,7 @@ async def _rows(request: Request, instances: list[Any], settings) -> np.ndarray:
             )
         else:
             images[position] = preprocess.decode_base64(item["b64"], settings.image_limits)
-    prepared = await request.app.state.image_work.prepare(request, list(images.values()), settings.image_limits)
+    prepared = await image_work.prepare(request, list(images.values()), settings.image_limits)
     rows.update((position, digit.pixels) for position, digit in zip(images, prepared, strict=True))
     return np.stack([rows[position] for position in range(len(unwrapped))])
 
@@ -137,9 +138,9 @@ async def model_version_metadata(name: str, version: str, registry: Registry) ->
     return _metadata(served_version(registry, name, version))
 
 
-async def _predict(request: Request, served: ServedModel, settings: Settings) -> Response:
+async def _predict(request: Request, served: ServedModel, settings: Settings, image_work: ImageWork) -> Response:
     instances, key = _instances(await parse_json(request, TFServingRequest))
-    rows = await _rows(request, instances, settings)
+    rows = await _rows(request, image_work, instances, settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
@@ -148,10 +149,12 @@ PREDICT_DOCS = {"response_model": TFServingResponse, "openapi_extra": json_body(
 
 
 @router.post("/{name}:predict", summary="Predict (TF Serving REST)", **PREDICT_DOCS)
-async def predict(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _predict(request, served_version(registry, name, None), settings)
+async def predict(name: str, request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep) -> Response:
+    return await _predict(request, served_version(registry, name, None), settings, image_work)
 
 
 @router.post("/{name}/versions/{version}:predict", summary="Predict with one version", **PREDICT_DOCS)
-async def predict_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _predict(request, served_version(registry, name, version), settings)
+async def predict_version(
+    name: str, version: str, request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep
+) -> Response:
+    return await _predict(request, served_version(registry, name, version), settings, image_work)

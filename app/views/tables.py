@@ -18,6 +18,7 @@ HEAT_LEVELS = 8  # confusion-matrix colour classes heat-1 .. heat-8 (heat-0: non
 COMPARISON_COLUMNS = (
     ("test_accuracy", "MNIST test accuracy", "high"),
     ("redrawn_accuracy", "Re-drawn accuracy", "high"),
+    ("style_accuracy", "Style accuracy", "high"),
     ("parameters", "Parameters", "low"),
     ("training_seconds", "Training", "low"),
     ("latency_ms_1", "1-digit latency", "low"),
@@ -52,6 +53,7 @@ def comparison_report(settings: Settings, registry: ModelRegistry) -> dict[str, 
         "device": report.get("device"),
         "redrawn_digits": report.get("redrawn_digits"),
         "timing": report.get("timing"),
+        "styles": report.get("styles") if isinstance(report.get("styles"), dict) else None,
     }
 
 

@@ -95,12 +95,13 @@ def test_per_model_misses_and_disagreements(client, app):
 
 
 def test_compare_report_has_every_column_for_every_model(tmp_path, mnist_dir):
-    result = run_rowscan(["compare", "--redrawn", "300", "--out", str(tmp_path)], env={"MNIST_DIR": str(mnist_dir)}, timeout=600)
+    command = ["compare", "--redrawn", "300", "--per-style", "4", "--out", str(tmp_path)]
+    result = run_rowscan(command, env={"MNIST_DIR": str(mnist_dir)}, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((tmp_path / "comparison.json").read_text())
     columns = {
-        "test_accuracy", "test_accuracy_ci95", "redrawn_accuracy", "parameters", "file_bytes", "training_seconds",
-        "latency_ms_1", "throughput_64", "misses_only_this_model", "misses_only_this_model_indices",
+        "test_accuracy", "test_accuracy_ci95", "redrawn_accuracy", "style_accuracy", "parameters", "file_bytes",
+        "training_seconds", "latency_ms_1", "throughput_64", "misses_only_this_model", "misses_only_this_model_indices",
     }  # fmt: skip
     assert [row["model"] for row in report["models"]] == ["lstm", "gru", "cnn"]
     for row in report["models"]:
@@ -108,5 +109,14 @@ def test_compare_report_has_every_column_for_every_model(tmp_path, mnist_dir):
         low, high = row["test_accuracy_ci95"]
         assert low < row["test_accuracy"] < high
         assert row["misses_only_this_model"] == len(row["misses_only_this_model_indices"])
+    styles = report["styles"]
+    assert len(styles["names"]) >= 30 and styles["drawings"] == 4 * len(styles["names"]) and styles["drawings_per_style"] == 4
+    assert set(styles["models"]) == {"lstm", "gru", "cnn"} and set(styles["samples"]) == set(styles["names"])
+    assert all(url.startswith("data:image/png;base64,") for url in styles["samples"].values())
+    for row in report["models"]:
+        scores = styles["models"][row["model"]]
+        assert scores["accuracy"] == row["style_accuracy"]
+        assert set(scores["per_style"]) == set(styles["names"]) and len(scores["per_digit"]) == 10
     table = (tmp_path / "comparison.md").read_text()
     assert table.count("\n| lstm |") == 1 and "| cnn | no |" in table
+    assert "| 1 long flag (European) |" in table

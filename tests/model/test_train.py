@@ -105,6 +105,30 @@ def test_run_folders_are_named_by_utc_time():
     assert run_folder("gru", datetime(2026, 11, 30, 5, 45, 12, tzinfo=UTC)) == Path("runs/gru-20261130T054512Z")
 
 
+def test_style_fine_tune_starts_from_its_parent_and_records_it(tmp_path):
+    """`--config styles --init-from DIR`: the parent's weights, styled copies added, the parent kept on record."""
+    data = tiny_mnist(np.random.default_rng(2))
+    parent = tmp_path / "parent"
+    train("default", data, parent, epochs=1, network_name="gru", verbose=0)
+    metrics = train("styles", data, tmp_path / "styled", epochs=1, network_name="gru", init_from=parent, verbose=0)
+
+    assert metrics["config_name"] == "styles" and metrics["config"]["styles"] is True
+    assert metrics["train_size"] > 300  # the 300 digits and their styled copies
+    assert sum(metrics["styles_added"].values()) == metrics["train_size"] - 300
+    record = metrics["parent"]
+    assert record["folder"] == str(parent) and record["config_name"] == "default" and record["epochs_run"] == 1
+    assert len(record["model_sha256"]) == 64
+
+
+def test_style_fine_tune_needs_a_parent_of_the_same_network(tmp_path, fake_mnist, capsys):
+    assert main(["--config", "styles", "--data-dir", str(fake_mnist), "--out", str(tmp_path / "a")]) == 2
+    assert "--init-from" in capsys.readouterr().err
+    parent = tmp_path / "parent"
+    train("default", tiny_mnist(np.random.default_rng(3)), parent, epochs=1, network_name="cnn", verbose=0)
+    with pytest.raises(ValueError, match="holds a 'cnn' network, not 'lstm'"):
+        train("styles", tiny_mnist(np.random.default_rng(3)), tmp_path / "b", epochs=1, init_from=parent, verbose=0)
+
+
 def test_offline_without_mnist_dir_says_what_is_missing_in_one_line(tmp_path):
     """No MNIST_DIR and no network (a proxy that refuses every connection): one line, no traceback."""
     closed = f"http://127.0.0.1:{free_port()}"
