@@ -9,6 +9,12 @@ import secrets
 from fastapi import Request
 
 from app.errors import ApiError
+from app.schemas import ErrorResponse
+
+ADMIN_RESPONSES = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong admin token (Authorization: Bearer ...)"},
+    403: {"model": ErrorResponse, "description": "Admin routes are off: ROWSCAN_ADMIN_TOKEN is not set on the server"},
+}
 
 
 async def require_admin(request: Request) -> None:

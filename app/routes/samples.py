@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.admin import require_admin
+from app.admin import ADMIN_RESPONSES, require_admin
 from app.deps import ImageWorkDep, json_body, json_response, parse_json
 from app.errors import RETRY_AFTER_S, ApiError
 from app.routes.api import _prepare
@@ -155,7 +155,7 @@ def _item(sample: Sample) -> dict:
 Digit = Annotated[int | None, Query(ge=0, le=9)]
 
 
-@router.get("/samples", dependencies=[Depends(require_admin)], summary="Everyone's samples (admin)")
+@router.get("/samples", dependencies=[Depends(require_admin)], responses=ADMIN_RESPONSES, summary="Everyone's samples (admin)")
 async def list_samples(
     request: Request,
     label: Digit = None,
@@ -181,6 +181,7 @@ async def list_samples(
 @router.get(
     "/samples/export",
     dependencies=[Depends(require_admin)],
+    responses=ADMIN_RESPONSES,
     response_class=Response,
     summary="Every sample as IDX (MNIST's layout), NumPy or ndjson (admin)",
 )
@@ -197,7 +198,12 @@ async def export_samples(
     return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@router.delete("/samples/{sample_id:int}", dependencies=[Depends(require_admin)], summary="Delete one sample (admin)")
+@router.delete(
+    "/samples/{sample_id:int}",
+    dependencies=[Depends(require_admin)],
+    responses=ADMIN_RESPONSES,
+    summary="Delete one sample (admin)",
+)
 async def delete_sample(request: Request, sample_id: int) -> Response:
     if not 0 < sample_id < 2**31 or not await in_database(request, store.delete_sample, sample_id):
         raise ApiError(404, "unknown_sample", f"no sample {sample_id}")
