@@ -1,6 +1,7 @@
 """End-to-end fixtures: the real server (a subprocess on a free port) and the real Chromium (Playwright).
 
-One server and one browser per session; every test gets a fresh browser context whose requests and
+One server and one browser for the e2e package, closed when it ends (Playwright's sync API keeps an
+asyncio loop running in the main thread while it is open, which would break later tests' asyncio.run); every test gets a fresh browser context whose requests and
 console are recorded. After each test the `page` fixture checks that nothing was logged as an error
 (CSP violations included) and that no request left the app's origin.
 
@@ -40,21 +41,21 @@ ADMIN_TOKEN = "e2e-admin-token"  # the server's ROWSCAN_ADMIN_TOKEN: the /sample
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (install Debian's chromium package, or set ROWSCAN_E2E_CHROMIUM)")
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(chromium_path) -> str:
     """`rowscan serve` on a free port (tests/server.py); its base URL once /readyz answers 200."""
     with rowscan_serve({"ROWSCAN_LOG_LEVEL": "warning", "ROWSCAN_ADMIN_TOKEN": ADMIN_TOKEN}) as base:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -64,7 +65,7 @@ def browser(chromium_path):
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
@@ -137,7 +138,7 @@ def phone_page(browser, server):
     recorder.check()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(server):
     """GET/POST JSON straight to the server (not through the browser), to compare with what the UI shows."""
     import json
@@ -164,7 +165,7 @@ def api(server):
     return Api()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(api) -> dict:
     """GET /api/models: {"default": name, "models": [...], "names": [...]} as the server answers it."""
     data = api.get("/api/models")
