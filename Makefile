@@ -31,7 +31,8 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# chromium for the browser tests, wrk for the benchmark's load client
+# chromium for the browser tests, wrk for the benchmark's load client, postgresql for the storage tests'
+# second backend (each test session starts a throw-away cluster from its binaries; no server is left running)
 system-packages:
-	@command -v chromium >/dev/null && command -v wrk >/dev/null || \
-	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium wrk; }
+	@command -v chromium >/dev/null && command -v wrk >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium wrk postgresql; }

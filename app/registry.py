@@ -112,8 +112,9 @@ class ModelRegistry:
     """The served models: `models` maps each name to the version answering by default (the promoted one);
     `versions` holds every loaded version of each (app.watcher adds new ones and switches on promotion)."""
 
-    def __init__(self, versions: dict[str, dict[str, ServedModel]], promoted: dict[str, str], default: str,
-                 runtime: dict[str, Any]) -> None:
+    def __init__(
+        self, versions: dict[str, dict[str, ServedModel]], promoted: dict[str, str], default: str, runtime: dict[str, Any]
+    ) -> None:
         self.versions = versions
         self.models = {name: versions[name][version] for name, version in promoted.items()}
         self.default = default

@@ -25,6 +25,7 @@ os.environ["ROWSCAN_DATA_DIR"] = _DATA_DIR
 def pytest_unconfigure(config) -> None:
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
+
 SHIPPED_DIR = artifacts.ARTIFACTS_DIR / artifacts.SHIPPED_MODEL
 
 

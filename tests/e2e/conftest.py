@@ -1,9 +1,9 @@
 """End-to-end fixtures: the real server (a subprocess on a free port) and the real Chromium (Playwright).
 
-One server and one browser for the e2e package, closed when it ends (Playwright's sync API keeps an
-asyncio loop running in the main thread while it is open, which would break later tests' asyncio.run); every test gets a fresh browser context whose requests and
-console are recorded. After each test the `page` fixture checks that nothing was logged as an error
-(CSP violations included) and that no request left the app's origin.
+One server and one browser for the e2e package, closed when it ends: Playwright's sync API keeps an
+asyncio loop running in the main thread while it is open, which would break later tests' asyncio.run.
+Every test gets a fresh browser context whose requests and console are recorded. After each test the
+`page` fixture checks that nothing was logged as an error (CSP violations included) and that no request left the app's origin.
 
 The server runs with the environment as it is: with no ROWSCAN_* variables set it serves the default
 models of app/config.py. The tests ask /api/models which models are served and adapt: with one model the
