@@ -40,7 +40,7 @@ from app.middleware import (
 from app.registry import load_registry
 from app.routes import api, classroom, health, kserve, misses, pages, rooms, samples, samples_page, tfserving
 from app.samples.ratelimit import RateLimiter
-from app.server import report_startup_error
+from app.server import exit_with_server, report_startup_error
 from app.storage import StorageError, open_database
 from app.watcher import watch_versions
 from model.artifacts import ArtifactError
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        exit_with_server()
         app.state.preprocess_pool = ThreadPoolExecutor(settings.preprocess_threads, thread_name_prefix="rowscan-preprocess")
         app.state.image_work = ImageWork(
             app.state.preprocess_pool,

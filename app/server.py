@@ -23,12 +23,15 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from app.config import Settings
 
 STARTUP_ERRORS_ENV = "ROWSCAN_STARTUP_ERRORS_DIR"  # set by `rowscan serve` for its workers
+SERVER_PID_ENV = "ROWSCAN_SERVER_PID"  # set by `rowscan serve`: its workers watch that process
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it when first imported
 LOG_FORMAT = "%(levelname)s:     %(message)s"  # as the "rowscan" logger (app.main)
 
@@ -53,6 +56,21 @@ def report_startup_error(message: str) -> bool:
         return False
     Path(folder, f"{os.getpid()}.txt").write_text(message)
     return True
+
+
+def exit_with_server(poll_s: float = 0.5) -> None:
+    """In a worker of `rowscan serve`: exit when the server process is gone, even killed with SIGKILL.
+    An orphaned worker would go on answering on the port, beside the workers of a restarted server."""
+    server_pid = os.environ.get(SERVER_PID_ENV)
+    if not server_pid or os.getpid() == int(server_pid):
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(server_pid):
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rowscan-server-watch", daemon=True).start()
 
 
 def _startup_errors(folder: Path) -> list[str]:
@@ -80,6 +98,7 @@ def run(settings: Settings, folder: Path, host: str, port: int, workers: int) ->
     from granian.http import HTTP1Settings
 
     raise_fd_limit()
+    os.environ[SERVER_PID_ENV] = str(os.getpid())
     import app.main  # noqa: F401  imported once here, inherited by every forked worker
 
     server = Granian(
