@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if asyncio.run(run_class(args.url, args.students, args.seconds, args.seed)) else 1
     port = free_port()
     command = [*rowscan_command(port), "--workers", str(args.workers)]
-    backend = os.environ.get("ROWSCAN_BACKEND", "tensorflow")
+    backend = os.environ.get("ROWSCAN_BACKEND", "auto")
     data_dir = tempfile.TemporaryDirectory(prefix="rowscan-classroom-")  # a database of its own, removed after
     with data_dir, serve(command, port, {"ROWSCAN_DATA_DIR": data_dir.name}) as server:
         print(
