@@ -6,6 +6,7 @@ ask for it as dependencies (`registry: Registry`, `settings: SettingsDep`, ...).
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -51,17 +52,28 @@ async def _image_work(request: Request) -> ImageWork:
     return request.app.state.image_work
 
 
-async def _preprocess_pool(request: Request) -> Executor:
-    return request.app.state.preprocess_pool
+@dataclass(frozen=True)
+class Serving:
+    """What the prediction routes use, as ONE dependency: FastAPI resolves each dependency of a route
+    on every request, and four of them were a fifth of a pixels request's own Python (py-spy)."""
+
+    registry: ModelRegistry
+    settings: Settings
+    image_work: ImageWork  # images: decoded and framed within the app's budget
+    pool: Executor  # the few threads for CPU work off the event loop
+
+
+async def _serving(request: Request) -> Serving:
+    return request.app.state.serving
 
 
 Registry = Annotated[ModelRegistry, Depends(_registry)]
+ServingDep = Annotated[Serving, Depends(_serving)]
 RegistryIfLoaded = Annotated[ModelRegistry | None, Depends(_registry_if_loaded)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
 Templates = Annotated[Jinja2Templates, Depends(_templates)]
 ImageWorkDep = Annotated[ImageWork, Depends(_image_work)]  # images: decoded and framed within the app's budget
-PreprocessPool = Annotated[Executor, Depends(_preprocess_pool)]  # the few threads for CPU work off the event loop
 
 
 async def parse_json(request: Request, model: type[M]) -> M:
