@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -46,13 +47,24 @@ async def _registry_if_loaded(request: Request) -> ModelRegistry | None:
     return getattr(request.app.state, "registry", None)
 
 
+@dataclass(frozen=True)
+class Serving:
+    """What the prediction routes use, as ONE dependency: FastAPI resolves each dependency of a route
+    on every request, and four of them were a fifth of a pixels request's own Python (py-spy)."""
+
+    registry: ModelRegistry
+    settings: Settings
+    image_work: ImageWork  # images: decoded and framed within the app's budget
+    pool: Executor  # the few threads for CPU work off the event loop
+
+
 Registry = Annotated[ModelRegistry, Depends(_state("registry"))]
+ServingDep = Annotated[Serving, Depends(_state("serving"))]
 RegistryIfLoaded = Annotated[ModelRegistry | None, Depends(_registry_if_loaded)]
 SettingsDep = Annotated[Settings, Depends(_state("settings"))]
 MetricsDep = Annotated[Metrics, Depends(_state("metrics"))]
 Templates = Annotated[Jinja2Templates, Depends(_state("templates"))]
 ImageWorkDep = Annotated[ImageWork, Depends(_state("image_work"))]  # images: decoded and framed within the app's budget
-PreprocessPool = Annotated[Executor, Depends(_state("preprocess_pool"))]  # the few threads for CPU work off the event loop
 DatabaseDep = Annotated[Database, Depends(_state("database"))]  # the samples and rooms store (app.storage)
 SampleLimiter = Annotated[RateLimiter, Depends(_state("sample_limiter"))]  # samples per client and minute
 Rooms = Annotated[RoomStore, Depends(_state("rooms"))]  # class mode's rooms, drawings and events
