@@ -38,7 +38,7 @@ from app.middleware import (
     RequestMetrics,
     SecurityHeaders,
 )
-from app.registry import load_registry
+from app.model_loading import load_registry
 from app.routes import api, classroom, health, kserve, misses, pages, rooms, samples, samples_page, tfserving
 from app.samples.ratelimit import RateLimiter
 from app.server import exit_with_server, report_startup_error
