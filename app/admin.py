@@ -8,6 +8,7 @@ import secrets
 
 from fastapi import Request
 
+from app.deps import SettingsDep
 from app.errors import ApiError
 from app.schemas import ErrorResponse
 
@@ -17,8 +18,8 @@ ADMIN_RESPONSES = {
 }
 
 
-async def require_admin(request: Request) -> None:
-    token = request.app.state.settings.admin_token
+async def require_admin(request: Request, settings: SettingsDep) -> None:
+    token = settings.admin_token
     if token is None:
         raise ApiError(403, "admin_off", "admin routes are off: set ROWSCAN_ADMIN_TOKEN on the server to turn them on")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")

@@ -25,7 +25,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     with run_folder() as folder:  # first: it sets the metrics mode for all that follows
-        from app.registry import check_artifacts
+        from app.model_loading import check_artifacts
         from app.storage import StorageError, open_database
         from model.artifacts import ArtifactError
 

@@ -5,7 +5,9 @@ ask for it as dependencies (`registry: Registry`, `settings: SettingsDep`, ...).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import orjson
@@ -16,18 +18,28 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
 from app import bounded_json
+from app.classroom.live import RoomSignals
+from app.classroom.store import RoomStore
 from app.config import Settings
 from app.errors import ApiError
 from app.image_work import ImageWork
 from app.metrics import Metrics
 from app.registry import ModelRegistry
+from app.samples.ratelimit import RateLimiter
+from app.storage import Database
 
 M = TypeVar("M", bound=BaseModel)
 
 
-# async: FastAPI runs plain `def` dependencies in a thread pool, a costly hop for an attribute read.
-async def _registry(request: Request) -> ModelRegistry:
-    return request.app.state.registry
+def _state(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency that hands a route one attribute of app.state (async: FastAPI runs plain `def`
+    dependencies in a thread pool, a costly hop for an attribute read)."""
+
+    async def read(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    read.__name__ = f"state_{name}"
+    return read
 
 
 async def _registry_if_loaded(request: Request) -> ModelRegistry | None:
@@ -35,33 +47,28 @@ async def _registry_if_loaded(request: Request) -> ModelRegistry | None:
     return getattr(request.app.state, "registry", None)
 
 
-async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+@dataclass(frozen=True)
+class Serving:
+    """What the prediction routes use, as ONE dependency: FastAPI resolves each dependency of a route
+    on every request, and four of them were a fifth of a pixels request's own Python (py-spy)."""
+
+    registry: ModelRegistry
+    settings: Settings
+    image_work: ImageWork  # images: decoded and framed within the app's budget
+    pool: Executor  # the few threads for CPU work off the event loop
 
 
-async def _metrics(request: Request) -> Metrics:
-    return request.app.state.metrics
-
-
-async def _templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
-
-
-async def _image_work(request: Request) -> ImageWork:
-    return request.app.state.image_work
-
-
-async def _preprocess_pool(request: Request) -> Executor:
-    return request.app.state.preprocess_pool
-
-
-Registry = Annotated[ModelRegistry, Depends(_registry)]
+Registry = Annotated[ModelRegistry, Depends(_state("registry"))]
+ServingDep = Annotated[Serving, Depends(_state("serving"))]
 RegistryIfLoaded = Annotated[ModelRegistry | None, Depends(_registry_if_loaded)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-MetricsDep = Annotated[Metrics, Depends(_metrics)]
-Templates = Annotated[Jinja2Templates, Depends(_templates)]
-ImageWorkDep = Annotated[ImageWork, Depends(_image_work)]  # images: decoded and framed within the app's budget
-PreprocessPool = Annotated[Executor, Depends(_preprocess_pool)]  # the few threads for CPU work off the event loop
+SettingsDep = Annotated[Settings, Depends(_state("settings"))]
+MetricsDep = Annotated[Metrics, Depends(_state("metrics"))]
+Templates = Annotated[Jinja2Templates, Depends(_state("templates"))]
+ImageWorkDep = Annotated[ImageWork, Depends(_state("image_work"))]  # images: decoded and framed within the app's budget
+DatabaseDep = Annotated[Database, Depends(_state("database"))]  # the samples and rooms store (app.storage)
+SampleLimiter = Annotated[RateLimiter, Depends(_state("sample_limiter"))]  # samples per client and minute
+Rooms = Annotated[RoomStore, Depends(_state("rooms"))]  # class mode's rooms, drawings and events
+RoomSignalsDep = Annotated[RoomSignals, Depends(_state("room_signals"))]  # wakes this worker's event streams of a room
 
 
 async def parse_json(request: Request, model: type[M]) -> M:

@@ -6,6 +6,7 @@ The models are loaded once, in the lifespan, before the first request is accepte
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -22,7 +23,7 @@ from fastapi_offline import FastAPIOffline
 from app.classroom.live import RoomSignals
 from app.classroom.store import RoomStore
 from app.config import Settings, get_settings
-from app.deps import REQUEST_BODIES
+from app.deps import REQUEST_BODIES, Serving
 from app.docs import add_redoc
 from app.errors import install_error_handlers
 from app.image_work import ImageWork
@@ -37,7 +38,7 @@ from app.middleware import (
     RequestMetrics,
     SecurityHeaders,
 )
-from app.registry import load_registry
+from app.model_loading import load_registry
 from app.routes import api, classroom, health, kserve, misses, pages, rooms, samples, samples_page, tfserving
 from app.samples.ratelimit import RateLimiter
 from app.server import exit_with_server, report_startup_error
@@ -119,8 +120,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if report_startup_error(str(exc)):  # a worker of `rowscan serve`: its parent prints the one line
                 os._exit(2)
             raise
+        app.state.serving = Serving(app.state.registry, settings, app.state.image_work, app.state.preprocess_pool)
         app.state.rooms = RoomStore(app.state.database.engine, settings.room_idle_expiry_s, settings.max_rooms)
         app.state.room_signals = RoomSignals()
+        # What start-up loaded lives as long as the process: keep the cyclic GC from scanning it again
+        # and again (10% of a worker's time under load; 0.72-0.83 -> 0.55 ms of CPU per request).
+        gc.collect()
+        gc.freeze()
         watcher = asyncio.create_task(watch_versions(app.state.registry, settings, metrics), name="rowscan-versions")
         yield
         watcher.cancel()

@@ -12,7 +12,8 @@ import logging
 
 from app.config import Settings
 from app.metrics import Metrics
-from app.registry import ModelRegistry, load_model
+from app.model_loading import load_model
+from app.registry import ModelRegistry
 from app.versions import VersionStore
 from model.artifacts import ArtifactError
 

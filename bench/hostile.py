@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import http.client
 import io
 import json
-import os
 import socket
 import statistics
 import sys
@@ -33,45 +31,12 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import free_port, load_average, rowscan_command, serve
+from bench.parse_cost import parse_cost
+from bench.process_usage import tree_cpu_s, tree_rss_mb, wait_until_idle
 
 HEALTH_POLL_S = 0.02
 RETRY_AFTER_S = 1.0
 CLIENTS = 4  # clients that send an image batch and hang up together: more than the preprocessing threads
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and all its descendants (a multi-worker server's workers)."""
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending.extend(int(child) for child in (task / "children").read_text().split())
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        found.append(current)
-    return found
-
-
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of the server's processes, in MiB."""
-    total = 0.0
-    for member in process_tree(pid):
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            status = Path(f"/proc/{member}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")) / 1024
-    return total
-
-
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the server's processes have used: unlike wall time, not inflated by
-    other programs competing for the cores."""
-    total = 0.0
-    for member in process_tree(pid):
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def post(url: str, path: str, body: bytes, timeout: float, content_type: str = "application/json") -> tuple[int, bytes]:
@@ -224,44 +189,6 @@ def run(url: str, pid: int, items: int, images: int, timeout: float) -> None:
         print(_until_answered(url, normal, timeout))
 
 
-def parse_cost(repeats: int = 3000) -> None:
-    """Parsing one normal body (784 floats as a browser writes them), the way version 1 did (pydantic's
-    JSON parser, pixels typed as float lists) and the way app.deps does now (budget count, orjson,
-    pixels as a plain list): medians of `repeats` in this process, and the ratio."""
-    from pydantic import BaseModel, ConfigDict
-
-    from app import bounded_json
-    from app.schemas import PredictRequest
-
-    class Version1Request(BaseModel):  # the v1 shape, as the baseline
-        model_config = ConfigDict(extra="forbid")
-        image: str | None = None
-        pixels: list[list[float]] | list[float] | None = None
-        steps: bool = False
-        model: str | None = None
-
-    budget = bounded_json.JsonBudget.for_digits(256)
-    bodies = {
-        "784 numbers, flat": json.dumps({"pixels": [((i * 37) % 255) / 255 for i in range(784)]}).encode(),
-        "28x28 numbers, nested": json.dumps(
-            {"pixels": [[((r * 28 + c) % 255) / 255 for c in range(28)] for r in range(28)]}
-        ).encode(),
-    }
-    for name, body in bodies.items():
-        before = _median_us(lambda b=body: Version1Request.model_validate_json(b), repeats)
-        after = _median_us(lambda b=body: PredictRequest.model_validate(bounded_json.load(b, budget)), repeats)
-        print(f"parse {name} ({len(body):,} bytes): v1 {before:.1f} us, now {after:.1f} us (x{before / after:.2f} faster)")
-
-
-def _median_us(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1e6
-
-
 def _until_answered(url: str, body: bytes, timeout: float) -> str:
     """A client that honours 503 + Retry-After: what it got first, and how long until it had its answer."""
     started = time.perf_counter()
@@ -273,18 +200,6 @@ def _until_answered(url: str, body: bytes, timeout: float) -> str:
     if status != 200:
         raise RuntimeError(f"normal request answered {status}")
     return f"{first}; answered after {(time.perf_counter() - started) * 1000:.0f} ms"
-
-
-def wait_until_idle(pid: int, limit_s: float = 180.0) -> float:
-    """Wait until the server uses under 5% of a core over a second (start-up work, such as background
-    compilation, finished), so that what follows is measured on a quiet server; returns the seconds waited."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit_s:
-        before = tree_cpu_s(pid)
-        time.sleep(1.0)
-        if tree_cpu_s(pid) - before < 0.05:
-            break
-    return time.perf_counter() - started
 
 
 def _timed(action: Callable[[], tuple[int, bytes]]) -> float:

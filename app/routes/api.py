@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from app import preprocess
-from app.deps import ImageWorkDep, PreprocessPool, Registry, SettingsDep, json_body, json_response, parse_json
+from app.deps import Registry, ServingDep, SettingsDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.explain import check_explainable
 from app.explain import explain as explain_answer
@@ -81,30 +81,25 @@ async def _prepare(
     openapi_extra=json_body(PredictRequest),
     summary="Predict one digit (image or pixels)",
 )
-async def predict(
-    request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep, pool: PreprocessPool
-) -> Response:
+async def predict(request: Request, serving: ServingDep) -> Response:
     """Send a drawing as an image (data URL or base64) or as 28x28 prepared pixels; get the digit,
     all ten probabilities, the 28x28 input the model saw, with `steps` the answer after each row and, with
     `explain`, the recurrent layer's memory and gates after each row and how much each row mattered."""
     body = await parse_json(request, PredictRequest)
-    served = _served_for(registry, body.model, body.steps, body.version)
+    served = _served_for(serving.registry, body.model, body.steps, body.version)
     check_explainable(served, body.explain)
-    prepared = await _prepare(request, image_work, [body], settings.image_limits)
+    prepared = await _prepare(request, serving.image_work, [body], serving.settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=body.steps)
     result = _result(prediction)
     if body.explain:
-        result["explain"] = await explain_answer(pool, served, prediction, body.label)
+        result["explain"] = await explain_answer(serving.pool, served, prediction, body.label)
     return _answer(request, served, result)
 
 
 @router.post("/predict/upload", response_model=PredictResponse, summary="Predict one digit from an uploaded image file")
 async def predict_upload(
     request: Request,
-    registry: Registry,
-    settings: SettingsDep,
-    image_work: ImageWorkDep,
-    pool: PreprocessPool,
+    serving: ServingDep,
     file: Annotated[UploadFile, File(description="The image: PNG, JPEG, WebP, GIF or BMP.")],
     steps: Annotated[bool, Query(description="Also return the answer after each row.")] = False,
     model: Annotated[str | None, Query(description="Which model answers (default: the shipped LSTM).")] = None,
@@ -113,14 +108,14 @@ async def predict_upload(
     version: Annotated[str | None, Query(description="Which version (default: the promoted one).")] = None,
 ) -> Response:
     """For `curl -F file=@digit.png http://127.0.0.1:8000/api/predict/upload`."""
-    served = _served_for(registry, model, steps, version)
+    served = _served_for(serving.registry, model, steps, version)
     check_explainable(served, explain)
-    data = await file.read(settings.max_image_bytes + 1)
-    prepared = await image_work.prepare(request, [data], settings.image_limits)
+    data = await file.read(serving.settings.max_image_bytes + 1)
+    prepared = await serving.image_work.prepare(request, [data], serving.settings.image_limits)
     [prediction] = await served.predict(prepared, with_steps=steps)
     result = _result(prediction)
     if explain:
-        result["explain"] = await explain_answer(pool, served, prediction, label)
+        result["explain"] = await explain_answer(serving.pool, served, prediction, label)
     return _answer(request, served, result)
 
 
@@ -130,15 +125,14 @@ async def predict_upload(
     openapi_extra=json_body(BatchRequest),
     summary="Predict up to 256 digits in one request",
 )
-async def predict_batch(request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep) -> Response:
+async def predict_batch(request: Request, serving: ServingDep) -> Response:
     """Each input is an image or pixels, as for /api/predict; results come back in the same order."""
     body = await parse_json(request, BatchRequest)
-    if len(body.inputs) > settings.max_digits_per_request:
-        raise ApiError(
-            413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {settings.max_digits_per_request}"
-        )
-    served = _served_for(registry, body.model, body.steps, body.version)
-    prepared = await _prepare(request, image_work, body.inputs, settings.image_limits)
+    limit = serving.settings.max_digits_per_request
+    if len(body.inputs) > limit:
+        raise ApiError(413, "too_many_digits", f"{len(body.inputs)} digits in one request; the limit is {limit}")
+    served = _served_for(serving.registry, body.model, body.steps, body.version)
+    prepared = await _prepare(request, serving.image_work, body.inputs, serving.settings.image_limits)
     predictions = await served.predict(prepared, with_steps=body.steps)
     return _answer(request, served, {"results": [_result(p) for p in predictions]})
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.classroom import codes
-from app.deps import Registry, Templates
+from app.deps import Registry, Rooms, SettingsDep, Templates
 from app.routes.pages import _render
 from app.routes.rooms import join_url, lookup_room
 
@@ -33,8 +33,8 @@ async def join_form(request: Request, registry: Registry, templates: Templates, 
 
 
 @router.get("/join/{code}", response_class=HTMLResponse)
-async def join_room(request: Request, registry: Registry, templates: Templates, code: str) -> HTMLResponse:
-    room = await lookup_room(request, code)
+async def join_room(request: Request, registry: Registry, templates: Templates, store: Rooms, code: str) -> HTMLResponse:
+    room = await lookup_room(store, code)
     response = _render(request, templates, registry, "join.html", "class", room=room, code=codes.normalise_code(code)[:16])
     if room is None:
         response.status_code = 404
@@ -42,12 +42,14 @@ async def join_room(request: Request, registry: Registry, templates: Templates, 
 
 
 @router.get("/class/{code}", response_class=HTMLResponse)
-async def wall(request: Request, registry: Registry, templates: Templates, code: str) -> HTMLResponse:
-    room = await lookup_room(request, code)
+async def wall(
+    request: Request, registry: Registry, templates: Templates, store: Rooms, settings: SettingsDep, code: str
+) -> HTMLResponse:
+    room = await lookup_room(store, code)
     lecture = request.query_params.get("lecture", "1") != "0"
     context = {"room": room, "code": codes.normalise_code(code)[:16], "lecture": lecture}
     if room is not None:
-        context["join_url"] = join_url(request, room.code)
+        context["join_url"] = join_url(request, settings, room.code)
     response = _render(request, templates, registry, "wall.html", "wall", **context)
     if room is None:
         response.status_code = 404

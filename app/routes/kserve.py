@@ -22,7 +22,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
 from app import preprocess
-from app.deps import Registry, RegistryIfLoaded, SettingsDep, json_body, json_response, load_json
+from app.config import Settings
+from app.deps import Registry, RegistryIfLoaded, ServingDep, json_body, json_response, load_json
 from app.errors import ApiError
 from app.registry import ModelRegistry, ServedModel
 from app.routes.protocol import INPUT_NAME, OUTPUT_NAME, served_version
@@ -179,7 +180,7 @@ def _wants_binary(request: InferenceRequest) -> bool:
     return bool((request.parameters or {}).get("binary_data_output", False))
 
 
-async def _infer(served: ServedModel, request: Request, settings) -> Response:
+async def _infer(served: ServedModel, request: Request, settings: Settings) -> Response:
     header, binary = _split_body(await request.body(), request.headers.get(HEADER_LENGTH))
     try:
         inference = InferenceRequest.model_validate(load_json(header, settings))
@@ -216,8 +217,8 @@ INFER_DOCS = json_body(
 
 
 @router.post("/models/{name}/infer", response_model=InferenceResponse, openapi_extra=INFER_DOCS, summary="Inference")
-async def infer(name: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(served_version(registry, name, None), request, settings)
+async def infer(name: str, request: Request, serving: ServingDep) -> Response:
+    return await _infer(served_version(serving.registry, name, None), request, serving.settings)
 
 
 @router.post(
@@ -226,5 +227,5 @@ async def infer(name: str, request: Request, registry: Registry, settings: Setti
     openapi_extra=INFER_DOCS,
     summary="Inference, one version",
 )
-async def infer_version(name: str, version: str, request: Request, registry: Registry, settings: SettingsDep) -> Response:
-    return await _infer(served_version(registry, name, version), request, settings)
+async def infer_version(name: str, version: str, request: Request, serving: ServingDep) -> Response:
+    return await _infer(served_version(serving.registry, name, version), request, serving.settings)

@@ -19,24 +19,24 @@ from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.admin import ADMIN_RESPONSES, require_admin
-from app.deps import ImageWorkDep, json_body, json_response, parse_json
+from app.deps import DatabaseDep, ImageWorkDep, Registry, SampleLimiter, SettingsDep, json_body, json_response, parse_json
 from app.errors import RETRY_AFTER_S, ApiError
 from app.routes.api import _prepare
 from app.samples import export, store
 from app.samples.ratelimit import retry_after
 from app.samples.schemas import CLIENT_HEADER, CLIENT_ID_PATTERN, SampleRequest
 from app.schemas import ERROR_RESPONSES
-from app.storage import Sample
+from app.storage import Database, Sample
 
 log = logging.getLogger("rowscan")
 router = APIRouter(prefix="/api", tags=["Samples"], responses=ERROR_RESPONSES)
 T = TypeVar("T")
 
 
-async def in_database(request: Request, function: Callable[..., T], *args) -> T:
+async def in_database(database: Database, function: Callable[..., T], *args) -> T:
     """Run a store function in a thread; a database failure becomes a 503 (the rest of the app keeps working)."""
     try:
-        return await asyncio.to_thread(function, request.app.state.database, *args)
+        return await asyncio.to_thread(function, database, *args)
     except SQLAlchemyError as exc:
         log.warning("database unavailable: %s", str(getattr(exc, "orig", None) or exc).splitlines()[0])
         raise ApiError(
@@ -77,11 +77,17 @@ def _check_strokes(body: SampleRequest, max_strokes: int, max_points: int) -> No
     summary="Keep a labelled drawing",
     responses={201: {"description": "Stored"}, 429: {"description": "Too many samples from this client"}},
 )
-async def add_sample(request: Request, image_work: ImageWorkDep) -> Response:
+async def add_sample(
+    request: Request,
+    image_work: ImageWorkDep,
+    settings: SettingsDep,
+    registry: Registry,
+    database: DatabaseDep,
+    limiter: SampleLimiter,
+) -> Response:
     """A drawing and the digit it really is (after a wrong answer, or confirming a right one). The model
     answers it again, and the 28x28 input it saw, its ten probabilities, the label, the strokes when sent,
     the model and version, a UTC timestamp and the client id are kept. No IP address, no user agent."""
-    settings = request.app.state.settings
     if len(await request.body()) > settings.max_sample_bytes:
         raise ApiError(
             413, "payload_too_large", f"a sample is at most {settings.max_sample_bytes:,} bytes (ROWSCAN_MAX_SAMPLE_BYTES)"
@@ -89,7 +95,7 @@ async def add_sample(request: Request, image_work: ImageWorkDep) -> Response:
     body = await parse_json(request, SampleRequest)
     client = _client_id(request, body)
     _check_strokes(body, settings.max_strokes, settings.max_stroke_points)
-    wait = request.app.state.sample_limiter.acquire(client)
+    wait = limiter.acquire(client)
     if wait:
         raise ApiError(
             429,
@@ -97,7 +103,7 @@ async def add_sample(request: Request, image_work: ImageWorkDep) -> Response:
             f"too many samples from this client; at most {settings.samples_per_minute:g} a minute",
             headers={"Retry-After": retry_after(wait)},
         )
-    served = request.app.state.registry.get(body.model, body.version)
+    served = registry.get(body.model, body.version)
     [prepared] = await _prepare(request, image_work, [body], settings.image_limits)
     if prepared.empty:
         raise ApiError(422, "empty_drawing", "nothing drawn to keep: the image is blank or too faint")
@@ -112,7 +118,7 @@ async def add_sample(request: Request, image_work: ImageWorkDep) -> Response:
         pixels=np.asarray(prediction.input, store.PIXEL_DTYPE).tobytes(),
         strokes=body.strokes,
     )
-    await in_database(request, store.add_sample, sample)
+    await in_database(database, store.add_sample, sample)
     return json_response(
         {
             "id": sample.id,
@@ -157,7 +163,7 @@ Digit = Annotated[int | None, Query(ge=0, le=9)]
 
 @router.get("/samples", dependencies=[Depends(require_admin)], responses=ADMIN_RESPONSES, summary="Everyone's samples (admin)")
 async def list_samples(
-    request: Request,
+    database: DatabaseDep,
     label: Digit = None,
     predicted: Digit = None,
     wrong: Annotated[bool | None, Query(description="true: only the model's mistakes; false: only its right answers")] = None,
@@ -166,7 +172,7 @@ async def list_samples(
 ) -> Response:
     """Newest first, each with a PNG (data URL) of what the model saw. Needs `Authorization: Bearer <ROWSCAN_ADMIN_TOKEN>`."""
     where = store.SampleFilter(label, predicted, wrong)
-    total, samples = await in_database(request, store.list_samples, where, page, per_page)
+    total, samples = await in_database(database, store.list_samples, where, page, per_page)
     return json_response(
         {
             "total": total,
@@ -186,13 +192,13 @@ async def list_samples(
     summary="Every sample as IDX (MNIST's layout), NumPy or ndjson (admin)",
 )
 async def export_samples(
-    request: Request,
+    database: DatabaseDep,
     format: Annotated[Literal["idx", "npz", "ndjson"], Query(description="idx: zip of two gzipped IDX files")] = "npz",
     label: Digit = None,
     predicted: Digit = None,
     wrong: bool | None = None,
 ) -> Response:
-    samples = await in_database(request, store.all_samples, store.SampleFilter(label, predicted, wrong))
+    samples = await in_database(database, store.all_samples, store.SampleFilter(label, predicted, wrong))
     content = await asyncio.to_thread(export.render, samples, format)
     media_type, filename = export.FORMATS[format]
     return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -204,7 +210,7 @@ async def export_samples(
     responses=ADMIN_RESPONSES,
     summary="Delete one sample (admin)",
 )
-async def delete_sample(request: Request, sample_id: int) -> Response:
-    if not 0 < sample_id < 2**31 or not await in_database(request, store.delete_sample, sample_id):
+async def delete_sample(database: DatabaseDep, sample_id: int) -> Response:
+    if not 0 < sample_id < 2**31 or not await in_database(database, store.delete_sample, sample_id):
         raise ApiError(404, "unknown_sample", f"no sample {sample_id}")
     return json_response({"deleted": sample_id})

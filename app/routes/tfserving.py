@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import preprocess
 from app.config import Settings
-from app.deps import ImageWorkDep, Registry, SettingsDep, json_body, json_response, parse_json
+from app.deps import Registry, Serving, ServingDep, json_body, json_response, parse_json
 from app.errors import ApiError
 from app.image_work import ImageWork
 from app.registry import ServedModel
@@ -138,9 +138,9 @@ async def model_version_metadata(name: str, version: str, registry: Registry) ->
     return _metadata(served_version(registry, name, version))
 
 
-async def _predict(request: Request, served: ServedModel, settings: Settings, image_work: ImageWork) -> Response:
+async def _predict(request: Request, served: ServedModel, serving: Serving) -> Response:
     instances, key = _instances(await parse_json(request, TFServingRequest))
-    rows = await _rows(request, image_work, instances, settings)
+    rows = await _rows(request, serving.image_work, instances, serving.settings)
     output = await served.infer(rows)
     return json_response({key: output.probabilities})
 
@@ -149,12 +149,10 @@ PREDICT_DOCS = {"response_model": TFServingResponse, "openapi_extra": json_body(
 
 
 @router.post("/{name}:predict", summary="Predict (TF Serving REST)", **PREDICT_DOCS)
-async def predict(name: str, request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep) -> Response:
-    return await _predict(request, served_version(registry, name, None), settings, image_work)
+async def predict(name: str, request: Request, serving: ServingDep) -> Response:
+    return await _predict(request, served_version(serving.registry, name, None), serving)
 
 
 @router.post("/{name}/versions/{version}:predict", summary="Predict with one version", **PREDICT_DOCS)
-async def predict_version(
-    name: str, version: str, request: Request, registry: Registry, settings: SettingsDep, image_work: ImageWorkDep
-) -> Response:
-    return await _predict(request, served_version(registry, name, version), settings, image_work)
+async def predict_version(name: str, version: str, request: Request, serving: ServingDep) -> Response:
+    return await _predict(request, served_version(serving.registry, name, version), serving)

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.app.images import data_url, drawing, encode
-from tests.app.test_preprocess import png_bomb
+from tests.app.images import data_url, drawing, encode, png_bomb
 
 GOOD = {"pixels": [0.5] * 784}
 

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from bench.common import free_port, rowscan_command, serve
-from bench.hostile import huge_bodies, image_batch, post, wait_until_idle, watch
+from bench.hostile import huge_bodies, image_batch, post, watch
+from bench.process_usage import wait_until_idle
 
 RSS_BUDGET_MB = 300  # the bound on peak memory over idle
 ITEMS = 300_000

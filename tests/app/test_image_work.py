@@ -92,6 +92,22 @@ def test_queue_is_bounded_in_pixels():
     asyncio.run(scenario())
 
 
+def test_one_canvas_sized_image_is_prepared_at_once_without_the_pool(decodes):
+    buffer = io.BytesIO()
+    Image.new("RGBA", (280, 280), "white").save(buffer, format="PNG")
+
+    async def scenario():
+        with ThreadPoolExecutor(1) as pool:
+            gate = threading.Event()
+            pool.submit(gate.wait)  # the pool's only thread is busy: only work done elsewhere can finish
+            work = image_work(pool)
+            [prepared] = await work.prepare(request_that(disconnects=False), [buffer.getvalue()], preprocess.Limits())
+            gate.set()
+        return prepared
+
+    assert asyncio.run(scenario()).empty and decodes == [1]
+
+
 def test_work_is_abandoned_when_the_client_disconnects(decodes):
     metrics = Metrics()
 

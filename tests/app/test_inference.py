@@ -17,8 +17,10 @@ class SlowModel:
 
     has_steps = True
 
-    def __init__(self, delay: float = 0.05) -> None:
+    def __init__(self, delay: float = 0.05, inline_digits: int = 0) -> None:
         self.delay = delay
+        self.inline_digits = inline_digits
+        self.threads: list[str] = []
         self.batches: list[int] = []
         self.steps_asked: list[bool] = []
         self.release = threading.Event()
@@ -26,6 +28,7 @@ class SlowModel:
 
     def __call__(self, rows: np.ndarray, steps: bool = False) -> Output:
         self.release.wait()
+        self.threads.append(threading.current_thread().name)
         self.batches.append(len(rows))
         self.steps_asked.append(steps)
         time.sleep(self.delay)
@@ -51,6 +54,18 @@ async def test_lone_request_runs_at_once():
     output = await batcher.run(digits(0.5))
     assert time.perf_counter() - started < 0.5  # no fixed wait for company
     assert output.probabilities[0, 0] == pytest.approx(0.5 * 784)
+    await batcher.close()
+
+
+@pytest.mark.anyio
+async def test_small_batches_of_an_inline_runner_run_on_the_loop_thread_and_large_ones_on_the_model_thread():
+    model = SlowModel(delay=0.0, inline_digits=4)
+    batcher = make(model)
+    small = await batcher.run(digits(0.5, count=4))
+    large = await batcher.run(digits(0.25, count=5))
+    assert model.threads == [threading.current_thread().name, "rowscan-model_0"]
+    assert small.probabilities[:, 0] == pytest.approx([0.5 * 784] * 4)
+    assert large.probabilities[:, 0] == pytest.approx([0.25 * 784] * 5)
     await batcher.close()
 
 

@@ -41,18 +41,28 @@ def test_missing_file_names_it(tmp_path):
         load_mnist(tmp_path)
 
 
-def test_wrong_magic_number(tmp_path):
+@pytest.mark.parametrize(
+    ("written_magic", "items", "cut", "read_magic", "count", "message"),
+    [
+        pytest.param(LABEL_MAGIC, (2, 28, 28), 0, IMAGE_MAGIC, None, "magic number 2049, expected 2051", id="wrong-magic"),
+        pytest.param(
+            IMAGE_MAGIC,
+            (3, 28, 28),
+            100,
+            IMAGE_MAGIC,
+            None,
+            "truncated or padded: 2252 data bytes, expected 2352",
+            id="truncated",
+        ),
+        pytest.param(IMAGE_MAGIC, (2, 27, 28), 0, IMAGE_MAGIC, None, "images are 27x28, expected 28x28", id="image-size"),
+        pytest.param(LABEL_MAGIC, (5,), 0, LABEL_MAGIC, 10_000, "holds 5 items, expected 10000", id="count"),
+    ],
+)
+def test_bad_idx_file_says_what_is_wrong(tmp_path, written_magic, items, cut, read_magic, count, message):
     path = tmp_path / "x.gz"
-    write_idx(path, LABEL_MAGIC, np.zeros((2, 28, 28)))
-    with pytest.raises(MnistFileError, match="magic number 2049, expected 2051"):
-        read_idx(path, IMAGE_MAGIC)
-
-
-def test_truncated_data(tmp_path):
-    path = tmp_path / "x.gz"
-    write_idx(path, IMAGE_MAGIC, np.zeros((3, 28, 28)), cut=100)
-    with pytest.raises(MnistFileError, match="truncated or padded: 2252 data bytes, expected 2352"):
-        read_idx(path, IMAGE_MAGIC)
+    write_idx(path, written_magic, np.zeros(items), cut=cut)
+    with pytest.raises(MnistFileError, match=message):
+        read_idx(path, read_magic, count)
 
 
 def test_truncated_header(tmp_path):
@@ -60,20 +70,6 @@ def test_truncated_header(tmp_path):
     path.write_bytes(gzip.compress(struct.pack(">i", IMAGE_MAGIC)))
     with pytest.raises(MnistFileError, match="shorter than the 16-byte IDX header"):
         read_idx(path, IMAGE_MAGIC)
-
-
-def test_wrong_image_size(tmp_path):
-    path = tmp_path / "x.gz"
-    write_idx(path, IMAGE_MAGIC, np.zeros((2, 27, 28)))
-    with pytest.raises(MnistFileError, match="images are 27x28, expected 28x28"):
-        read_idx(path, IMAGE_MAGIC)
-
-
-def test_wrong_count(tmp_path):
-    path = tmp_path / "x.gz"
-    write_idx(path, LABEL_MAGIC, np.zeros(5))
-    with pytest.raises(MnistFileError, match="holds 5 items, expected 10000"):
-        read_idx(path, LABEL_MAGIC, 10_000)
 
 
 def test_not_gzip(tmp_path):

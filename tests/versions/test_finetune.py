@@ -12,8 +12,8 @@ import pytest
 
 from app.config import Settings
 from app.metrics import Metrics
+from app.model_loading import load_model
 from app.preprocess import prepare_image_string
-from app.registry import load_model
 from app.versions import VersionStore
 from bench.writers import make_writers
 from model.finetune import LabelledDigits, split_by_client
