@@ -10,7 +10,8 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from model.styles import Canvas, frame, holes, stylise, stylised, thin, with_styles
+from model.style_canvas import Canvas, frame, holes, thin
+from model.styles import stylise, stylised, with_styles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +25,19 @@ def mnist_like(strokes: list[list[tuple[int, int]]]) -> np.ndarray:
     return np.asarray(image)
 
 
+def with_rings(image: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The digit with ring-shaped loops (ellipses in the given boxes) drawn on, 3 px wide."""
+    canvas = Image.fromarray(image)
+    for box in boxes:
+        ImageDraw.Draw(canvas).ellipse(box, outline=255, width=3)
+    return np.asarray(canvas)
+
+
 ONE = mnist_like([[(14, 4), (14, 24)]])
 SEVEN = mnist_like([[(7, 5), (21, 5), (12, 24)]])
+SIX = with_rings(mnist_like([[(17, 4), (9, 18)]]), [(8, 13, 20, 24)])
+OPEN_SIX = mnist_like([[(17, 4), (9, 18), (12, 23), (18, 21), (17, 15)]])  # its loop never closes
+EIGHT = with_rings(np.zeros((28, 28), np.uint8), [(8, 3, 20, 13), (7, 12, 21, 24)])
 
 
 def assert_framed_like_mnist(image: np.ndarray) -> None:
@@ -68,6 +80,52 @@ def test_crossed_seven_puts_ink_both_sides_of_the_stem():
             assert widest(image) > widest(plain) + 3
             return
     pytest.fail("no crossed seven in 30 seeds")
+
+
+def ink_reach(image: np.ndarray, rows: slice) -> float:
+    """How far the ink of some rows reaches right of the digit's centre column, as a share of its width."""
+    ink = image > 100
+    cols = np.flatnonzero(ink.any(axis=0))
+    centre, width = (cols.min() + cols.max()) / 2, np.ptp(cols)
+    return (np.flatnonzero(ink[rows].any(axis=0)).max() - centre) / width
+
+
+def test_a_curled_six_arches_right_from_its_top_and_keeps_its_loop():
+    curled = [stylise(SIX, 6, np.random.default_rng(seed)) for seed in range(30)]
+    curled = [image for image, style in curled if style.startswith("6 curled top")]
+    assert len(curled) >= 15  # every 6 with a closed loop (the rest of the time: canvas strokes too)
+    plain = frame(Canvas(SIX).ink)
+    for image in curled:
+        assert_framed_like_mnist(image)
+        top = slice(int(np.flatnonzero((image > 100).any(axis=1))[0]), None)
+        top = slice(top.start, top.start + 4)
+        plain_top = slice(int(np.flatnonzero((plain > 100).any(axis=1))[0]), None)
+        assert ink_reach(image, top) > ink_reach(plain, slice(plain_top.start, plain_top.start + 4)) + 0.05
+        assert holes(Canvas(image).ink > 0.5) == 1  # still a 6: the loop under the curl stays closed
+
+
+def test_a_six_whose_loop_is_open_gets_no_curl():
+    styles = {stylise(OPEN_SIX, 6, np.random.default_rng(seed))[1] for seed in range(20)}
+    assert not any(style.startswith("6 curled top") for style in styles)
+
+
+def test_a_small_topped_eight_keeps_both_loops_and_its_top_is_narrower():
+    def top_to_bottom_width(image: np.ndarray) -> float:
+        """The ink's width in the digit's top third over its width in the bottom third."""
+        ink = image > 100
+        rows = np.flatnonzero(ink.any(axis=1))
+        third = (rows.max() - rows.min()) // 3
+        top, bottom = ink[rows.min() : rows.min() + third], ink[rows.max() - third : rows.max() + 1]
+        return np.ptp(np.flatnonzero(top.any(axis=0))) / np.ptp(np.flatnonzero(bottom.any(axis=0)))
+
+    plain = frame(Canvas(EIGHT).ink)
+    small = [stylise(EIGHT, 8, np.random.default_rng(seed)) for seed in range(20)]
+    small = [image for image, style in small if style.startswith("8 small top")]
+    assert len(small) >= 10
+    for image in small:
+        assert_framed_like_mnist(image)
+        assert holes(Canvas(image).ink > 0.5) == 2
+        assert top_to_bottom_width(image) < top_to_bottom_width(plain) - 0.05
 
 
 def test_every_digit_is_styled_and_framed_and_the_same_seed_gives_the_same_images():
