@@ -58,12 +58,12 @@ CONFIGS: dict[str, TrainConfig] = {
     ),
     "styles": TrainConfig(
         description=(
-            "Style fine-tune: from a trained model of the same network (--init-from), 3 epochs of Adam 2e-4 with "
+            "Style fine-tune: from a trained model of the same network (--init-from), 6 epochs of Adam 2e-4 with "
             "cosine decay, the shipped augmentation, on MNIST plus styled copies of a third of its digits "
             "(model/styles.py: flagged 1s, crossed and hooked 7s, closed and crossed 4s, curled 9s, looped 2s, "
-            "curled 6s, small-topped 8s, canvas strokes)."
+            "curled 6s, small-topped 8s, canvas strokes, broader and finer pens)."
         ),
-        epochs=3,
+        epochs=6,
         learning_rate=2e-4,
         cosine_decay=True,
         augmentation=Augmentation(),

@@ -1,8 +1,8 @@
 """The drawing surface of the style synthesis (model/styles.py): a digit at 4x, redrawn as canvas strokes, framed as MNIST.
 
 Kept apart from the styles themselves: this is the geometry every style shares (where the ink
-is, its loops, its skeleton) and the two ways a canvas changes a digit's look (uniform round
-strokes, angular polylines), and MNIST's framing of the result.
+is, its loops, its skeleton) and the ways a canvas changes a digit's look (uniform round strokes,
+angular polylines, a broader or finer pen), and MNIST's framing of the result.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from model.stroke_width import normalise_stroke
+
 SCALE = 4  # strokes are drawn at 4x resolution, then reduced (anti-aliased)
 PAD = 8  # room (in 28-px pixels) around the digit for strokes that reach past it
 SIDE = 28
 BOX = 20
+STROKE_INK = 0.25  # an erosion must leave ink this strong (as in serving's framing)
 
 
 class Canvas:
@@ -123,6 +126,27 @@ def restroke(c: Canvas, rng: np.random.Generator) -> str:
     return style
 
 
+def reweigh(c: Canvas, rng: np.random.Generator) -> str:
+    """A broader or finer pen: every stroke widened by up to 2.4 px or narrowed by up to 1 px (28-px units).
+
+    MNIST's strokes are 2-3 px wide on a 20 px digit; a marker on a small canvas, or a fine pen on a
+    large one, gives strokes far from that once the drawing is framed. A narrowing that breaks a
+    stroke apart is not kept (a fine pen does not lift off the paper).
+    """
+    change = rng.uniform(-1.0, 2.4) * SCALE
+    mask = c.ink > 0.5
+    if change >= 0:
+        distance = ndimage.distance_transform_edt(~mask)
+        c.ink = np.maximum(c.ink, np.clip(change / 2 + 0.5 - distance, 0.0, 1.0)).astype(np.float32)
+        return "broad pen"
+    depth = ndimage.distance_transform_edt(mask)
+    thinner = np.where(mask, np.clip(depth + change / 2 + 0.5, 0.0, 1.0), 0.0).astype(np.float32)
+    if ndimage.label(thinner > 0.5)[1] != ndimage.label(mask)[1]:
+        return ""
+    c.ink = thinner
+    return "fine pen"
+
+
 def loops(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """Background labelled, and how many of its pieces are loops (not connected to the border, not a gap of a pixel or two)."""
     rows, cols = np.nonzero(mask)
@@ -145,6 +169,11 @@ def holes(mask: np.ndarray) -> int:
     return loops(mask)[1]
 
 
+def _crop(ink: np.ndarray) -> np.ndarray:
+    rows, cols = np.nonzero(ink > 0.1)
+    return ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+
+
 def slant(ink: np.ndarray, shear: float) -> np.ndarray:
     centre = ink.shape[0] / 2
     image = Image.fromarray(ink, mode="F")
@@ -152,9 +181,10 @@ def slant(ink: np.ndarray, shear: float) -> np.ndarray:
 
 
 def frame(ink: np.ndarray) -> np.ndarray:
-    """MNIST's framing: the ink's longer side to 20 px (aspect kept), centre of mass at the centre of 28x28."""
-    rows, cols = np.nonzero(ink > 0.1)
-    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    """MNIST's framing as served: strokes brought into MNIST's width range (model/stroke_width.py), the
+    ink's longer side to 20 px (aspect kept), centre of mass at the centre of 28x28."""
+    crop = _crop(ink)
+    crop = _crop(normalise_stroke(crop, BOX / max(crop.shape), STROKE_INK))
     factor = BOX / max(crop.shape)
     size = (max(1, round(crop.shape[1] * factor)), max(1, round(crop.shape[0] * factor)))
     small = np.clip(np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BOX)), 0.0, 1.0)

@@ -24,6 +24,10 @@ the result as MNIST does (longer side 20 px, centre of mass at the centre of 28x
   polyline of a fast mouse or a coarse touch screen. Only digits whose loops are open (0, 6, 9
   one, 8 two) are thinned, and a redraw that loses or adds a loop is dropped: a blotted 8 must
   not become a 6.
+- broader and finer pens (any digit not redrawn as strokes, six times in ten; model/style_canvas.py):
+  every stroke up to 2.4 px wider or 1 px narrower. Framing then thins or thickens strokes back into
+  MNIST's range as serving does (model/stroke_width.py): a marker's 9 is learnt with its loop half
+  filled, as the service will show it to the network.
 
 Unambiguous by construction: a flag is shorter and steeper than a 7's bar (which is about
 horizontal and at least half the height long), a 7's crossing bar sits below its top bar and
@@ -43,14 +47,16 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage
 
-from model.style_canvas import SCALE, Canvas, frame, holes, loops, restroke, slant
+from model.style_canvas import SCALE, Canvas, frame, holes, loops, restroke, reweigh, slant
 
-# The share of each digit's training images given a style (the rest of every class: canvas or angular strokes).
+# The share of each digit's training images given a style (the rest of every class: strokes or a pen's weight).
 STYLE_SHARE = {1: 0.6, 7: 0.5, 6: 0.5, 4: 0.4, 9: 0.3, 2: 0.3, 8: 0.3}
-OTHER_SHARE = 0.2
+OTHER_SHARE = 0.3
 MIN_INK_PIXELS = 12
 LOOPS = {0: 1, 6: 1, 8: 2, 9: 1}  # loops a digit must show before it is thinned and redrawn
 RESTROKE_SHARE = 0.3  # of the digits given a variant, also redrawn as canvas strokes
+PLAIN_RESTROKE_SHARE = 0.5  # of the digits no variant fits, redrawn as canvas strokes
+PEN_SHARE = 0.6  # of the digits not redrawn as strokes, drawn with a broader or finer pen
 
 
 def _flagged_one(c: Canvas, rng: np.random.Generator, width: float) -> str:
@@ -189,11 +195,14 @@ def stylise(image: np.ndarray, label: int, rng: np.random.Generator) -> tuple[np
         styles.append(variants[rng.integers(len(variants))](canvas, rng, width))
     loops_before = holes(canvas.ink > 0.5)
     loops_intact = loops_before >= LOOPS.get(label, 0)  # a blotted loop would thin into a line
-    if loops_intact and (not any(styles) or rng.random() < RESTROKE_SHARE):  # a digit no variant fits: strokes only
+    strokes_share = RESTROKE_SHARE if any(styles) else PLAIN_RESTROKE_SHARE
+    if loops_intact and rng.random() < strokes_share:
         before = canvas.ink
         styles.append(restroke(canvas, rng))
         if holes(canvas.ink > 0.5) != loops_before:  # a loop filled with ink thinned away: an 8 may look like a 6
             canvas.ink, styles[-1] = before, ""
+    elif rng.random() < PEN_SHARE:
+        styles.append(reweigh(canvas, rng))
     return frame(canvas.ink), ", ".join(s for s in styles if s)
 
 

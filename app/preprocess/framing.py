@@ -16,6 +16,7 @@ from PIL import Image
 from scipy import ndimage
 
 from model.shapes import ROWS
+from model.stroke_width import normalise_stroke
 
 SIDE = ROWS  # the model's input is square: model.shapes.ROWS == COLS
 BOX = 20  # the longer side of the ink after size normalisation, as in MNIST
@@ -25,7 +26,6 @@ INK_THRESHOLD = 0.25  # ink level (after contrast normalisation) that counts as 
 MIN_CONTRAST = 0.15  # ink no brighter than this above the background means an empty drawing
 MIN_COMPONENT_SHARE = 0.03  # strokes holding less of the ink than this are specks
 MIN_INK_EXTENT = 0.06  # ink spanning less than this share of the image's longer side is a speck
-STROKE_RANGE = (2.0, 3.2)  # stroke width (px at the 20 px scale): MNIST test set 5-95% range, same estimator
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def frame_like_mnist(ink: np.ndarray) -> Prepared:
     # Only ink belonging to kept strokes (and its anti-aliased rim) survives the crop.
     rim = ndimage.maximum_filter(kept[top:bottom, left:right], size=5)
     crop = np.where(rim, ink[top:bottom, left:right], 0.0).astype(np.float32)
-    crop = _normalise_stroke(crop, BOX / max(crop.shape))
+    crop = normalise_stroke(crop, BOX / max(crop.shape), INK_THRESHOLD)
     top, bottom, left, right = _bounds(crop > INK_THRESHOLD)
     crop = crop[top:bottom, left:right]
 
@@ -80,29 +80,6 @@ def _ink_mask(ink: np.ndarray) -> np.ndarray | None:
     keep = (mass >= MIN_COMPONENT_SHARE * mass[1:].sum()) & (extent >= MIN_INK_EXTENT * max(ink.shape))
     keep[0] = False  # background
     return keep[labels] if keep.any() else None
-
-
-def _normalise_stroke(crop: np.ndarray, scale: float) -> np.ndarray:
-    """Thicken hairlines and thin marker strokes so that, at 20 px, strokes are MNIST-like."""
-    mask = crop > 0.5
-    area = int(mask.sum())
-    perimeter = int((mask & ~ndimage.minimum_filter(mask, size=3)).sum())
-    if area == 0 or perimeter == 0:
-        return crop
-    width = 2.0 * area / perimeter  # stroke width in source pixels (exact for long thin strokes)
-    low, high = STROKE_RANGE
-    if width * scale < low:
-        grow = round((low / scale - width) / 2)
-        if grow < 1:
-            return crop
-        return ndimage.grey_dilation(np.pad(crop, grow), size=(2 * grow + 1,) * 2)
-    if width * scale > high:
-        shrink = round((width - high / scale) / 2)
-        if shrink < 1:
-            return crop
-        thinner = ndimage.grey_erosion(crop, size=(2 * shrink + 1,) * 2)
-        return thinner if (thinner > INK_THRESHOLD).any() else crop
-    return crop
 
 
 def _centre_by_mass(small: np.ndarray) -> np.ndarray:

@@ -1,12 +1,14 @@
 """Decoded pixels to grey ink in [0, 1]: any image mode, transparency composited, polarity made
-light-on-dark, the background level taken off. Large images are box-reduced first (cheap, and a
-thin line only gets fainter)."""
+light-on-dark (the paper's level read from the border), the background level taken off. Large
+images are box-reduced first (cheap, and a thin line only gets fainter)."""
 
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
 
+BORDER_AGREEMENT_SHARE = 0.75  # of the outermost pixels within BORDER_AGREEMENT_DISTANCE of their median: that is the paper
+BORDER_AGREEMENT_DISTANCE = 0.25
 ANALYSIS_SIDE = 140  # larger images are box-reduced to 140-279 px first: 7x the 20 px target is plenty, and 4x faster than 280
 
 
@@ -21,9 +23,24 @@ def image_to_ink(image: Image.Image) -> np.ndarray:
         strokes_dark = opaque.any() and float(np.median(grey[opaque])) < 0.5
         background = 1.0 if strokes_dark else 0.0
         grey = grey * alpha + background * (1.0 - alpha)
-    background_level = float(np.median(grey[::2, ::2]))  # most pixels are background; a quarter of them tell
+    background_level = _background_level(grey)
     ink = 1.0 - grey if background_level > 0.5 else grey
     return ink - min(background_level, 1.0 - background_level)
+
+
+def _background_level(grey: np.ndarray) -> float:
+    """The paper's grey level, read from the image's outermost pixels when they agree.
+
+    The border is paper unless the drawing was cropped through its strokes; the whole image's
+    median is not: a thick digit drawn large covers over half of the canvas, and its strokes were
+    taken for the paper (the digit came out inverted). A border the strokes cross all over (a
+    tight crop) falls back to the median of every fourth pixel, most of which are paper then.
+    """
+    ring = np.concatenate([grey[0], grey[-1], grey[1:-1, 0], grey[1:-1, -1]])
+    level = float(np.median(ring))
+    if np.mean(np.abs(ring - level) < BORDER_AGREEMENT_DISTANCE) >= BORDER_AGREEMENT_SHARE:
+        return level
+    return float(np.median(grey[::2, ::2]))
 
 
 def _reduce(image: Image.Image) -> Image.Image:

@@ -62,6 +62,43 @@ def test_polarity_both_ways_gives_the_same_digit():
     np.testing.assert_allclose(grey_paper, dark_on_light, atol=0.05)
 
 
+def fat_zero(ink: tuple[int, ...], paper: tuple[int, ...], mode: str = "RGB") -> Image.Image:
+    """A '0' drawn with a marker across the whole canvas: its ink covers more than half of the image."""
+    image = Image.new(mode, (280, 280), paper)
+    ImageDraw.Draw(image).ellipse((30, 4, 250, 276), outline=ink, width=80)
+    return image
+
+
+@pytest.mark.parametrize(
+    ("ink", "paper", "mode"),
+    [((255, 255, 255), (0, 0, 0), "RGB"), ((255, 255, 255, 255), (0, 0, 0, 0), "RGBA"), ((0, 0, 0, 255), (0, 0, 0, 0), "RGBA")],
+    ids=["light-on-dark", "white-on-transparent", "black-on-transparent"],
+)
+def test_a_digit_covering_most_of_the_canvas_is_not_inverted(ink, paper, mode):
+    """The paper is read from the border: the whole image's median took a fat digit's ink for paper.
+
+    Compared by correlation: a 1/255 rounding difference between the polarities can move this
+    symmetric ring's framing by a pixel; an inverted one would not correlate at all.
+    """
+    dark_on_light = fat_zero((0, 0, 0), (255, 255, 255))
+    assert (np.asarray(dark_on_light.convert("L")) < 128).mean() > 0.5
+    for image in (dark_on_light, fat_zero(ink, paper, mode)):
+        pixels = prepare_image_bytes(encode(image)).pixels
+        assert pixels[14, 14] == 0.0 and pixels[14, 8] > 0.9  # a ring: ink around, a hole in the middle
+        ring = np.zeros((28, 28), np.float32)
+        yy, xx = np.mgrid[:28, :28]
+        ring[np.abs(np.hypot((yy - 14) / 10, (xx - 14) / 7.5) - 0.8) < 0.2] = 1.0
+        assert np.corrcoef(pixels.ravel(), ring.ravel())[0, 1] > 0.7
+
+
+def test_a_tight_crop_through_the_strokes_still_finds_the_paper():
+    """A border the strokes cover much of (a photo cropped to the digit) falls back to the whole image."""
+    image = Image.new("L", (120, 160), 255)
+    ImageDraw.Draw(image).ellipse((-10, -10, 130, 170), outline=0, width=22)  # the 0 runs along the edges
+    prepared = prepare_image_bytes(encode(image)).pixels
+    assert prepared[14, 14] == 0.0 and prepared.max() > 0.9
+
+
 @pytest.mark.parametrize("ink", [(0, 0, 0, 255), (255, 255, 255, 255), (30, 60, 220, 255)], ids=["black", "white", "blue"])
 def test_transparent_canvas(ink):
     image = drawing(mode="RGBA", ink=ink, paper=(0, 0, 0, 0) if ink[0] else (255, 255, 255, 0))
