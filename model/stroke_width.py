@@ -13,17 +13,21 @@ from scipy import ndimage
 STROKE_RANGE = (2.0, 3.2)  # stroke width (px at the 20 px scale): MNIST test set 5-95% range, same estimator
 
 
+def stroke_width(mask: np.ndarray) -> float | None:
+    """Twice the ink's area over its outline: the stroke width in pixels (exact for long thin strokes); None without ink."""
+    area = int(mask.sum())
+    perimeter = int((mask & ~ndimage.minimum_filter(mask, size=3)).sum())
+    return 2.0 * area / perimeter if area and perimeter else None
+
+
 def normalise_stroke(crop: np.ndarray, scale: float, ink_threshold: float) -> np.ndarray:
     """Grey ink `crop` that will be resized by `scale`, its strokes dilated or eroded into STROKE_RANGE.
 
     An erosion that would leave no ink above `ink_threshold` is not made.
     """
-    mask = crop > 0.5
-    area = int(mask.sum())
-    perimeter = int((mask & ~ndimage.minimum_filter(mask, size=3)).sum())
-    if area == 0 or perimeter == 0:
+    width = stroke_width(crop > 0.5)
+    if width is None:
         return crop
-    width = 2.0 * area / perimeter  # stroke width in source pixels (exact for long thin strokes)
     low, high = STROKE_RANGE
     if width * scale < low:
         grow = round((low / scale - width) / 2)
